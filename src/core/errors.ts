@@ -1,0 +1,67 @@
+/**
+ * Reason codes for everything the rules can refuse. Each code has a kind that the
+ * HTTP layer maps to a status: `invalid` → 400, `conflict` → 409, `busy` → 503.
+ */
+export const REASONS = {
+  // shape of the data
+  "bad-schema": "invalid",
+  "bad-id": "invalid",
+  "bad-hash": "invalid",
+  // transactions
+  "bad-network": "invalid",
+  "bad-signature": "invalid",
+  "bad-nonce": "invalid",
+  "nonce-too-low": "conflict",
+  "nonce-in-use": "conflict",
+  "nonce-too-high": "invalid",
+  "fee-too-low": "invalid",
+  "insufficient-funds": "invalid",
+  "balance-overflow": "invalid",
+  "unknown-token": "invalid",
+  "insufficient-token-balance": "invalid",
+  "insufficient-allowance": "invalid",
+  "coinbase-not-allowed": "invalid",
+  // blocks
+  "bad-pow": "invalid",
+  "bad-prev": "invalid",
+  "bad-index": "invalid",
+  "bad-tx-root": "invalid",
+  "bad-coinbase": "invalid",
+  "bad-difficulty": "invalid",
+  "time-too-old": "invalid",
+  "time-too-new": "invalid",
+  "too-many-txs": "invalid",
+  "duplicate-tx": "invalid",
+  "unknown-parent": "conflict",
+  "invalid-ancestor": "invalid",
+  // transaction pool
+  "already-known": "conflict",
+  "already-confirmed": "conflict",
+  "pool-full": "busy",
+  "unknown-sender-key": "invalid",
+} as const;
+
+export type ReasonCode = keyof typeof REASONS;
+export type ReasonKind = (typeof REASONS)[ReasonCode];
+
+/** A rule said no: `code` for programs, `message` for people (says what to fix). */
+export class RuleError extends Error {
+  override name = "RuleError";
+  constructor(
+    readonly code: ReasonCode,
+    message: string,
+  ) {
+    super(message);
+  }
+  get kind(): ReasonKind {
+    return REASONS[this.code];
+  }
+}
+
+export function fail(code: ReasonCode, message: string): never {
+  throw new RuleError(code, message);
+}
+
+export function isRuleError(err: unknown): err is RuleError {
+  return err instanceof RuleError;
+}
