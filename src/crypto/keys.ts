@@ -65,7 +65,8 @@ export function keyPairFromPem(pem: string, passphrase?: string): KeyPair {
     key = createPrivateKey(passphrase === undefined ? { key: pem, format: "pem" } : { key: pem, format: "pem", passphrase });
   } catch (err) {
     const msg = (err as Error).message;
-    if (/passphrase|decrypt|bad decrypt/i.test(msg)) {
+    // OpenSSL 3 reports a missing passphrase as "interrupted or cancelled", so also look at the PEM.
+    if (/passphrase|decrypt|bad decrypt/i.test(msg) || (passphrase === undefined && pem.includes("-----BEGIN ENCRYPTED PRIVATE KEY-----"))) {
       throw new KeyError(passphrase === undefined ? "the private key is encrypted: a passphrase is needed" : "wrong passphrase for the private key");
     }
     throw new KeyError(`not a PEM private key: ${msg}`);

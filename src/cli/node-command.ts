@@ -1,0 +1,121 @@
+/** `tinychain node`: runs a node (SPEC §8). */
+import { readFileSync } from "node:fs";
+import { homedir } from "node:os";
+import { join, resolve } from "node:path";
+import type { Command } from "commander";
+import { isRuleError } from "../core/errors.js";
+import { DEVNET, parseNetworkParams } from "../core/network.js";
+import type { NetworkParams } from "../core/types.js";
+import { buildServer } from "../http/server.js";
+import { TinyNode } from "../node/node.js";
+import { makeLogger } from "./logger.js";
+import { intOption } from "./options.js";
+
+export interface NodeOptions {
+  port: number;
+  host: string;
+  dataDir?: string;
+  peers?: string;
+  mine?: boolean;
+  network?: string;
+  difficulty?: number;
+  threads?: number;
+  poolSize?: number;
+  logLevel: string;
+}
+
+export function networkFrom(opts: { network?: string; difficulty?: number }): NetworkParams {
+  let params: NetworkParams = { ...DEVNET };
+  if (opts.network !== undefined) {
+    let raw: unknown;
+    try {
+      raw = JSON.parse(readFileSync(opts.network, "utf8"));
+    } catch (err) {
+      throw new Error(`cannot read the network file ${opts.network}: ${(err as Error).message}`);
+    }
+    try {
+      params = parseNetworkParams(raw);
+    } catch (err) {
+      throw new Error(`network file ${opts.network}: ${(err as Error).message}`);
+    }
+  }
+  if (opts.difficulty !== undefined) params = { ...params, difficulty: opts.difficulty };
+  return params;
+}
+
+export async function runNode(opts: NodeOptions): Promise<void> {
+  const params = networkFrom(opts);
+  const dataDir = resolve(opts.dataDir ?? join(homedir(), ".tinychain", `node-${opts.port}`));
+  const log = makeLogger(opts.logLevel);
+  let node: TinyNode;
+  try {
+    node = new TinyNode({
+      dataDir,
+      params,
+      logger: log,
+      mine: opts.mine ?? false,
+      ...(opts.threads !== undefined ? { threads: opts.threads } : {}),
+      ...(opts.poolSize !== undefined ? { poolSize: opts.poolSize } : {}),
+    });
+  } catch (err) {
+    throw new Error(isRuleError(err) ? err.message : (err as Error).message);
+  }
+  const app = await buildServer(node);
+  try {
+    await app.listen({ port: opts.port, host: opts.host });
+  } catch (err) {
+    await node.close();
+    const e = err as NodeJS.ErrnoException;
+    if (e.code === "EADDRINUSE") throw new Error(`port ${opts.port} on ${opts.host} is in use: stop the other program or pick another --port`);
+    throw err;
+  }
+  const addr = app.server.address();
+  const port = typeof addr === "object" && addr ? addr.port : opts.port;
+  const host = opts.host.includes(":") ? `[${opts.host}]` : opts.host;
+  const s = node.status();
+  process.stdout.write(
+    `tinychain node http://${host}:${port}  network ${s.network}  genesis ${s.genesis_hash}  height ${s.height}  wallet ${s.address}  data ${dataDir}${opts.mine ? "  mining" : ""}\n`,
+  );
+  let closing = false;
+  const shutdown = (signal: string) => {
+    if (closing) {
+      process.exit(1);
+    }
+    closing = true;
+    log.info({ signal }, "shutting down");
+    const force = setTimeout(() => process.exit(1), 10_000);
+    force.unref();
+    void app
+      .close()
+      .then(() => node.close())
+      .then(() => {
+        log.flush?.();
+        process.exit(0);
+      })
+      .catch((err) => {
+        log.error({ err }, "shutdown failed");
+        process.exit(1);
+      });
+  };
+  process.on("SIGINT", () => shutdown("SIGINT"));
+  process.on("SIGTERM", () => shutdown("SIGTERM"));
+}
+
+export function registerNodeCommand(program: Command): void {
+  program
+    .command("node")
+    .description("run a node")
+    .option("--port <port>", "HTTP port", intOption(0, 65535), 5000)
+    .option("--host <host>", "address to listen on", "127.0.0.1")
+    .option("--data-dir <dir>", "where the chain, peers and wallet live (default ~/.tinychain/node-<port>)")
+    .option("--peers <urls>", "comma-separated peer URLs to register at start")
+    .option("--mine", "mine continuously")
+    .option("--network <file>", "network parameters (JSON: name, genesis_timestamp, difficulty, reward, retarget, max_block_txs, min_fee)")
+    .option("--difficulty <n>", "override the network's difficulty (changes the genesis hash)", intOption(1, Number.MAX_SAFE_INTEGER))
+    .option("--threads <n>", "proof-of-work threads (default: one per core)", intOption(1, 256))
+    .option("--pool-size <n>", "maximum pending transactions", intOption(1, 1_000_000))
+    .option("--log-level <level>", "fatal, error, warn, info, debug or trace", "info")
+    .action(async (opts: NodeOptions) => {
+      await runNode(opts);
+    });
+}

@@ -1,0 +1,56 @@
+/** Maps rule refusals and request problems to SPEC §7 error answers: `{"error": "...", "code"}`. */
+import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
+import { isRuleError, type ReasonKind } from "../core/errors.js";
+
+const STATUS_OF: Record<ReasonKind, number> = { invalid: 400, conflict: 409, busy: 503 };
+
+/** An HTTP error with a message for the user. */
+export class HttpError extends Error {
+  constructor(
+    readonly statusCode: number,
+    message: string,
+    readonly code?: string,
+  ) {
+    super(message);
+  }
+}
+
+function fastifyMessage(err: FastifyError): { status: number; message: string } {
+  switch (err.code) {
+    case "FST_ERR_CTP_BODY_TOO_LARGE":
+      return { status: 413, message: "the request body is too large" };
+    case "FST_ERR_CTP_INVALID_MEDIA_TYPE":
+    case "FST_ERR_CTP_INVALID_CONTENT_LENGTH":
+      return { status: 400, message: "send the body as JSON with the header Content-Type: application/json" };
+    case "FST_ERR_CTP_EMPTY_JSON_BODY":
+      return { status: 400, message: "the JSON body is empty" };
+    case "FST_ERR_CTP_INVALID_JSON_BODY":
+      return { status: 400, message: `the body is not valid JSON: ${err.message}` };
+    default:
+      break;
+  }
+  if (err.validation) {
+    return { status: 400, message: `invalid request: ${err.message}` };
+  }
+  if (err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 500) {
+    return { status: err.statusCode, message: err.message };
+  }
+  if ((err as { type?: string }).type === "entity.parse.failed" || err instanceof SyntaxError) {
+    return { status: 400, message: `the body is not valid JSON: ${err.message}` };
+  }
+  return { status: 500, message: "internal error" };
+}
+
+export function errorHandler(err: FastifyError, req: FastifyRequest, reply: FastifyReply): void {
+  if (isRuleError(err)) {
+    void reply.status(STATUS_OF[err.kind]).send({ error: err.message, code: err.code });
+    return;
+  }
+  if (err instanceof HttpError) {
+    void reply.status(err.statusCode).send(err.code ? { error: err.message, code: err.code } : { error: err.message });
+    return;
+  }
+  const { status, message } = fastifyMessage(err);
+  if (status >= 500) req.log.error({ err }, "request failed");
+  void reply.status(status).send({ error: message });
+}

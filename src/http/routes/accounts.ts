@@ -1,0 +1,68 @@
+/** Accounts: balance and nonce (confirmed and pending), history. */
+import type { FastifyInstance } from "fastify";
+import { Type } from "typebox";
+import type { TinyNode } from "../../node/node.js";
+import { AddressParam, Transaction } from "../schemas.js";
+
+export function accountRoutes(app: FastifyInstance, node: TinyNode): void {
+  app.get(
+    "/accounts/:address",
+    {
+      schema: {
+        summary: "An account's confirmed balance and nonce, and what is pending",
+        tags: ["accounts"],
+        params: AddressParam,
+        response: {
+          200: Type.Object({
+            address: Type.String(),
+            balance: Type.Integer(),
+            nonce: Type.Integer({ description: "confirmed transactions sent" }),
+            pending: Type.Object({
+              balance: Type.Integer({ description: "balance once the pending transactions are confirmed" }),
+              nonce: Type.Integer({ description: "the nonce the sender's next transaction must use" }),
+              transactions: Type.Integer(),
+            }),
+          }),
+          400: { $ref: "Error#" },
+        },
+      },
+    },
+    async (req) => node.account((req.params as { address: string }).address),
+  );
+
+  app.get(
+    "/accounts/:address/transactions",
+    {
+      schema: {
+        summary: "An account's confirmed transactions, newest first, paged",
+        description: "Pass the `next` cursor of a page as `before` to get the following page.",
+        tags: ["accounts"],
+        params: AddressParam,
+        querystring: Type.Object({
+          limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }),
+          before: Type.Optional(Type.String({ pattern: "^[0-9]{1,16}:[0-9]{1,6}$", description: "cursor: height:position" })),
+        }),
+        response: {
+          200: Type.Object({
+            transactions: Type.Array(Type.Object({ transaction: Transaction, block_index: Type.Integer(), position: Type.Integer() })),
+            next: Type.Union([Type.String(), Type.Null()]),
+          }),
+          400: { $ref: "Error#" },
+        },
+      },
+    },
+    async (req) => {
+      const { address } = req.params as { address: string };
+      const q = req.query as { limit: number; before?: string };
+      const before = q.before === undefined ? undefined : (([h, p]) => ({ height: Number(h), pos: Number(p) }))(q.before.split(":"));
+      const rows = node.store.accountTxs(address, q.limit, before);
+      const blocks = new Map<number, ReturnType<typeof node.store.block>>();
+      const transactions = rows.map((r) => {
+        if (!blocks.has(r.height)) blocks.set(r.height, node.store.block(node.store.mainHash(r.height) as string));
+        return { transaction: blocks.get(r.height)?.transactions[r.pos], block_index: r.height, position: r.pos };
+      });
+      const last = rows.at(-1);
+      return { transactions, next: rows.length === q.limit && last ? `${last.height}:${last.pos}` : null };
+    },
+  );
+}

@@ -1,0 +1,82 @@
+/** Chain reads and block announcements: /status, /blocks, /blocks/{id}, POST /blocks. */
+import type { FastifyInstance } from "fastify";
+import { Type } from "typebox";
+import type { TinyNode } from "../../node/node.js";
+import { HttpError } from "../errors.js";
+import { Block, IdParam, Status } from "../schemas.js";
+
+export const MAX_BLOCKS_PER_PAGE = 500;
+
+export function chainRoutes(app: FastifyInstance, node: TinyNode): void {
+  app.get(
+    "/status",
+    { schema: { summary: "The node's network, tip, work, difficulty, peers, pool and wallet address", tags: ["chain"], response: { 200: Status } } },
+    async () => node.status(),
+  );
+
+  app.get(
+    "/blocks",
+    {
+      schema: {
+        summary: "Main-chain blocks from index `from`, in order",
+        tags: ["chain"],
+        querystring: Type.Object({
+          from: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, default: 1 }),
+          limit: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, default: 100, description: `capped at ${MAX_BLOCKS_PER_PAGE}` }),
+        }),
+        response: { 200: Type.Object({ blocks: Type.Array(Block) }), 400: { $ref: "Error#" } },
+      },
+    },
+    async (req, reply) => {
+      const q = req.query as { from: number; limit: number };
+      const blocks = node.chain.blocksFrom(q.from, Math.min(q.limit, MAX_BLOCKS_PER_PAGE));
+      return reply.type("application/json").send(`{"blocks":[${blocks.join(",")}]}`);
+    },
+  );
+
+  app.get(
+    "/blocks/:id",
+    {
+      schema: {
+        summary: "One block, by main-chain index or by hash",
+        tags: ["chain"],
+        params: IdParam,
+        response: { 200: Block, 400: { $ref: "Error#" }, 404: { $ref: "Error#" } },
+      },
+    },
+    async (req, reply) => {
+      const { id } = req.params as { id: string };
+      let key: string | number;
+      if (/^[0-9]{1,16}$/.test(id)) key = Number(id);
+      else if (/^[0-9a-f]{64}$/.test(id)) key = id;
+      else throw new HttpError(400, `"${id.slice(0, 80)}" is neither a block index nor a 64-hex block hash`);
+      const json = node.chain.blockJson(key);
+      if (json === undefined) throw new HttpError(404, `no block ${id} here`);
+      return reply.type("application/json").send(json);
+    },
+  );
+
+  app.post(
+    "/blocks",
+    {
+      schema: {
+        summary: "A peer announces a block",
+        description: "202: taken (or being fetched with its missing parents); 200: already known; 400: invalid.",
+        tags: ["chain"],
+        body: Block,
+        response: {
+          200: Type.Object({ message: Type.String(), hash: Type.String() }),
+          202: Type.Object({ message: Type.String(), hash: Type.String() }),
+          400: { $ref: "Error#" },
+          409: { $ref: "Error#" },
+        },
+      },
+    },
+    async (req, reply) => {
+      const r = node.submitBlock(req.body);
+      if (r.outcome === "known") return { message: "Block already known", hash: r.hash };
+      void reply.status(202);
+      return { message: r.outcome === "side" ? "Block stored on a side branch" : "Block accepted", hash: r.hash, outcome: r.outcome };
+    },
+  );
+}

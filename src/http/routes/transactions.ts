@@ -1,0 +1,78 @@
+/** Transactions: relay, pool, lookup. */
+import type { FastifyInstance } from "fastify";
+import { Type } from "typebox";
+import type { TinyNode } from "../../node/node.js";
+import { HttpError } from "../errors.js";
+import { Hex64, Transaction, TxAccepted } from "../schemas.js";
+
+export function transactionRoutes(app: FastifyInstance, node: TinyNode): void {
+  app.post(
+    "/transactions",
+    {
+      schema: {
+        summary: "Relay a signed transaction (same rules as /transactions/new)",
+        tags: ["transactions"],
+        body: Transaction,
+        response: { 201: TxAccepted, 400: { $ref: "Error#" }, 409: { $ref: "Error#" }, 503: { $ref: "Error#" } },
+      },
+    },
+    async (req, reply) => {
+      const a = node.submitTransaction(req.body);
+      void reply.status(201);
+      return { message: `Transaction will be added to Block ${a.blockIndex}`, id: a.id, block_index: a.blockIndex, status: a.status };
+    },
+  );
+
+  app.get(
+    "/transactions/pending",
+    {
+      schema: {
+        summary: "The pool: pending transactions, highest fee first",
+        tags: ["transactions"],
+        response: { 200: Type.Object({ transactions: Type.Array(Transaction) }) },
+      },
+    },
+    async () => ({ transactions: node.pool.entries().map((e) => ({ ...e.tx, id: e.id })) }),
+  );
+
+  app.get(
+    "/transactions/:id",
+    {
+      schema: {
+        summary: "A transaction, pending or confirmed",
+        tags: ["transactions"],
+        params: Type.Object({ id: Hex64 }),
+        response: {
+          200: Type.Object({
+            transaction: Transaction,
+            status: Type.Union([Type.Literal("pending"), Type.Literal("confirmed")]),
+            block_index: Type.Union([Type.Integer(), Type.Null()]),
+            block_hash: Type.Union([Type.String(), Type.Null()]),
+            confirmations: Type.Integer(),
+            events: Type.Array(Type.Object({}, { additionalProperties: true })),
+          }),
+          404: { $ref: "Error#" },
+        },
+      },
+    },
+    async (req) => {
+      const { id } = req.params as { id: string };
+      const pending = node.pool.get(id);
+      if (pending !== undefined) {
+        return { transaction: { ...pending.tx, id }, status: "pending", block_index: null, block_hash: null, confirmations: 0, events: [] };
+      }
+      const loc = node.store.txLocation(id);
+      if (loc === undefined) throw new HttpError(404, `no transaction ${id} here (neither pending nor in the main chain)`);
+      const block = node.store.block(loc.blockHash);
+      const tx = block?.transactions[loc.pos];
+      return {
+        transaction: tx,
+        status: "confirmed",
+        block_index: loc.height,
+        block_hash: loc.blockHash,
+        confirmations: node.chain.tip.height - loc.height + 1,
+        events: loc.events,
+      };
+    },
+  );
+}

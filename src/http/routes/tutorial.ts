@@ -1,0 +1,114 @@
+/** The tutorial's routes with its response shapes and spellings (SPEC §7). */
+import type { FastifyInstance } from "fastify";
+import { Type } from "typebox";
+import { fail } from "../../core/errors.js";
+import type { TinyNode } from "../../node/node.js";
+import { operatorGuard } from "../auth.js";
+import { Block, Transaction, TxAccepted, WalletTransfer } from "../schemas.js";
+
+const errors = { 400: { $ref: "Error#" }, 401: { $ref: "Error#" }, 409: { $ref: "Error#" }, 503: { $ref: "Error#" } };
+const WALLET_FIELDS = ["recipient", "amount", "fee", "sender"];
+
+export function tutorialRoutes(app: FastifyInstance, node: TinyNode): void {
+  const operator = operatorGuard(node.apiToken);
+
+  app.get(
+    "/chain",
+    {
+      schema: {
+        summary: "The whole main chain",
+        tags: ["tutorial"],
+        response: { 200: Type.Object({ chain: Type.Array(Block), length: Type.Integer() }) },
+      },
+    },
+    async (_req, reply) => {
+      const height = node.chain.tip.height;
+      const blocks = node.chain.blocksFrom(1, height);
+      return reply.type("application/json").send(`{"chain":[${blocks.join(",")}],"length":${blocks.length}}`);
+    },
+  );
+
+  const mineSchema = {
+    summary: "Mine one block with pending transactions, reward to the node's wallet (operator)",
+    description: "Answers when the block is on the chain.",
+    tags: ["tutorial"],
+    security: [{ operatorToken: [] }],
+    response: {
+      200: Type.Object({
+        message: Type.Literal("Forged new block."),
+        index: Type.Integer(),
+        transactions: Type.Array(Transaction),
+        proof: Type.Integer(),
+        previous_hash: Type.String(),
+        hash: Type.String(),
+        difficulty: Type.Integer(),
+        timestamp: Type.Number(),
+        tx_root: Type.String(),
+      }),
+      ...errors,
+    },
+  };
+  const mine = async () => {
+    const { result } = await node.mine();
+    const b = JSON.parse(node.chain.blockJson(result.hash) as string);
+    return {
+      message: "Forged new block.",
+      index: b.index,
+      transactions: b.transactions,
+      proof: b.proof,
+      previous_hash: b.previous_hash,
+      hash: b.hash,
+      difficulty: b.difficulty,
+      timestamp: b.timestamp,
+      tx_root: b.tx_root,
+    };
+  };
+  app.get("/mine", { schema: mineSchema, preHandler: operator }, mine);
+  app.post("/mine", { schema: { ...mineSchema, hide: true }, preHandler: operator }, mine);
+
+  const newTx = {
+    schema: {
+      summary: "Submit a transaction",
+      description:
+        "Either a signed transaction (SPEC §3, public), or {recipient, amount[, fee][, sender = the node's address]} which the node fills in and signs with its own wallet (operator route).",
+      tags: ["tutorial"],
+      body: Type.Union([Transaction, WalletTransfer]),
+      response: { 201: TxAccepted, ...errors },
+    },
+  };
+  const handler = async (req: { body: unknown; socket: unknown; headers: unknown }, reply: { status(n: number): unknown }) => {
+    const body = req.body;
+    if (typeof body !== "object" || body === null || Array.isArray(body)) {
+      fail("bad-schema", "send a JSON object: a signed transaction, or {recipient, amount[, fee]} to send from the node's wallet");
+    }
+    const o = body as Record<string, unknown>;
+    let accepted: ReturnType<TinyNode["submitTransaction"]>;
+    if ("signature" in o) {
+      accepted = node.submitTransaction(o);
+    } else {
+      if (o.sender !== undefined && o.sender !== node.wallet.address) {
+        fail(
+          "unknown-sender-key",
+          `this node does not hold the key of sender ${JSON.stringify(o.sender)}: sign the transaction with that key (SPEC §3), or omit "sender" to send from the node's wallet ${node.wallet.address}`,
+        );
+      }
+      if ("type" in o) {
+        fail("bad-schema", 'the transaction has no "signature": sign it (SPEC §3), or send {recipient, amount[, fee]} to send from the node\'s wallet');
+      }
+      for (const k of Object.keys(o)) {
+        if (!WALLET_FIELDS.includes(k)) fail("bad-schema", `unknown field "${k}": send {recipient, amount[, fee]} or a signed transaction`);
+      }
+      await operator(req as never);
+      accepted = node.sendFromWallet({ recipient: o.recipient, amount: o.amount, fee: o.fee });
+    }
+    reply.status(201);
+    return {
+      message: `Transaction will be added to Block ${accepted.blockIndex}`,
+      id: accepted.id,
+      block_index: accepted.blockIndex,
+      status: accepted.status,
+    };
+  };
+  app.post("/transactions/new", newTx, handler as never);
+  app.post("/transaction/new", { schema: { ...newTx.schema, hide: true } }, handler as never);
+}

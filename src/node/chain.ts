@@ -1,0 +1,317 @@
+/**
+ * The chain: takes blocks (mined here or received), checks them with the core rules,
+ * stores them, and follows the valid chain with the most work (SPEC §4, §5), moving state,
+ * indexes and the main chain together in one SQLite transaction per change.
+ */
+import { EventEmitter } from "node:events";
+import { type CheckedBlock, checkBlockHeader, checkBlockShape } from "../core/block.js";
+import { retargetAncestorIndex, requiredDifficulty } from "../core/difficulty.js";
+import { fail, RuleError } from "../core/errors.js";
+import { genesisBlock, genesisHash } from "../core/network.js";
+import { parseBlock } from "../core/schema.js";
+import { StateOverlay } from "../core/state.js";
+import { applyBlock } from "../core/transition.js";
+import type { Block, BlockHeader, NetworkParams, SignedTx } from "../core/types.js";
+import { requireSignature } from "../core/verify.js";
+import { addWork, isBetterChain } from "../core/work.js";
+import { blockJson, type ChainStore } from "../store/chain-store.js";
+import { BlockStatus } from "../store/schema.js";
+import { checkedFromJson } from "./stored.js";
+
+export interface Tip {
+  hash: string;
+  height: number;
+  work: bigint;
+  header: BlockHeader;
+}
+
+/** What moved when the tip changed: blocks left (tip first) and joined (in order). */
+export interface TipChange {
+  tip: Tip;
+  disconnected: CheckedBlock[];
+  connected: CheckedBlock[];
+}
+
+export type SubmitOutcome = "connected" | "reorganized" | "side" | "known";
+
+export interface SubmitResult {
+  outcome: SubmitOutcome;
+  hash: string;
+  height: number;
+}
+
+export interface ChainOptions {
+  /** The node's clock, in seconds since the epoch. */
+  now?: () => number;
+}
+
+const HEADER_CACHE = 4096;
+
+export class Chain extends EventEmitter<{ tip: [TipChange] }> {
+  readonly genesisHash: string;
+  private tipCache!: Tip;
+  private readonly headers = new Map<string, BlockHeader>();
+  private readonly now: () => number;
+
+  constructor(
+    readonly store: ChainStore,
+    readonly params: NetworkParams,
+    opts: ChainOptions = {},
+  ) {
+    super();
+    this.now = opts.now ?? (() => Date.now() / 1000);
+    this.genesisHash = genesisHash(params);
+    this.init();
+  }
+
+  private init(): void {
+    const stored = this.store.meta("genesis");
+    if (stored === undefined) {
+      const g = genesisBlock(this.params);
+      this.store.transaction(() => {
+        this.store.insertBlock(
+          { hash: this.genesisHash, height: 1, prevHash: g.previous_hash, work: BigInt(g.difficulty), status: BlockStatus.Valid },
+          blockJson(g, this.genesisHash, []),
+        );
+        this.store.setMain(1, this.genesisHash);
+        this.store.setMeta("genesis", this.genesisHash);
+        this.store.setMeta("network", JSON.stringify(this.params));
+        this.store.setMeta("tip", this.genesisHash);
+      });
+    } else if (stored !== this.genesisHash) {
+      const net = this.store.meta("network") ?? "{}";
+      throw new Error(
+        `this data directory holds a chain of another network (${net}, genesis ${stored}); ` +
+          "start with the same --network/--difficulty, or use another --data-dir",
+      );
+    }
+    this.tipCache = this.loadTip();
+  }
+
+  private loadTip(): Tip {
+    const hash = this.store.meta("tip") as string;
+    const info = this.store.blockInfo(hash);
+    if (info === undefined) throw new Error(`store is damaged: tip ${hash} is not stored`);
+    return { hash, height: info.height, work: info.work, header: this.header(hash) };
+  }
+
+  get tip(): Tip {
+    return this.tipCache;
+  }
+
+  /** Header of a stored block (cached). */
+  header(hash: string): BlockHeader {
+    let h = this.headers.get(hash);
+    if (h === undefined) {
+      const b = this.store.block(hash);
+      if (b === undefined) throw new Error(`block ${hash} is not stored`);
+      h = {
+        index: b.index,
+        timestamp: b.timestamp,
+        previous_hash: b.previous_hash,
+        tx_root: b.tx_root,
+        difficulty: b.difficulty,
+        proof: b.proof,
+      };
+      if (this.headers.size >= HEADER_CACHE) this.headers.delete(this.headers.keys().next().value as string);
+      this.headers.set(hash, h);
+    }
+    return h;
+  }
+
+  /** Hash of the ancestor at `height` of the stored block `hash`. */
+  ancestorHash(hash: string, height: number): string | undefined {
+    let cur = hash;
+    for (;;) {
+      const info = this.store.blockInfo(cur);
+      if (info === undefined || info.height < height) return undefined;
+      if (this.store.mainHash(info.height) === cur) return this.store.mainHash(height);
+      if (info.height === height) return cur;
+      cur = info.prevHash;
+    }
+  }
+
+  /** The difficulty a child of the stored block `parentHash` must carry. */
+  difficultyAfter(parentHash: string): number {
+    const parent = this.header(parentHash);
+    const ai = retargetAncestorIndex(this.params, parent.index);
+    const ancestor = ai === undefined ? undefined : this.ancestorHash(parentHash, ai);
+    return requiredDifficulty(this.params, parent, ancestor === undefined ? undefined : this.header(ancestor));
+  }
+
+  /**
+   * Takes a block from anywhere (`raw` as received, unchecked). Throws a RuleError when it
+   * is invalid or its parent is unknown (`unknown-parent`); otherwise stores it and moves to
+   * it when it makes the chain with the most work.
+   */
+  submit(raw: unknown): SubmitResult {
+    const block = parseBlock(raw, this.params.max_block_txs);
+    return this.submitBlock(block);
+  }
+
+  submitBlock(block: Block): SubmitResult {
+    const checked = checkBlockShape(block, this.params);
+    const { hash } = checked;
+    const known = this.store.blockInfo(hash);
+    if (known !== undefined) {
+      if (known.status === BlockStatus.Invalid) fail("invalid-ancestor", `block ${hash} was already found invalid`);
+      return { outcome: "known", hash, height: known.height };
+    }
+    const parent = this.store.blockInfo(block.previous_hash);
+    if (parent === undefined) {
+      fail("unknown-parent", `the parent ${block.previous_hash} of block ${block.index} is not known here; send its ancestors first`);
+    }
+    if (parent.status === BlockStatus.Invalid) {
+      fail("invalid-ancestor", `block ${hash} descends from the invalid block ${parent.hash}`);
+    }
+    checkBlockHeader(block, {
+      params: this.params,
+      parent: this.header(parent.hash),
+      parentHash: parent.hash,
+      difficulty: this.difficultyAfter(parent.hash),
+      now: this.now(),
+    });
+    for (let i = 1; i < block.transactions.length; i++) {
+      const tx = block.transactions[i] as SignedTx;
+      if (tx.network !== this.params.name) {
+        fail("bad-network", `transaction ${i} is for network "${tx.network}", not "${this.params.name}"`);
+      }
+      requireSignature(tx, `transaction ${i} (${checked.txIds[i]})`);
+    }
+    const work = addWork(parent.work, block.difficulty);
+    this.store.insertBlock(
+      { hash, height: block.index, prevHash: parent.hash, work, status: BlockStatus.Checked },
+      blockJson(block, hash, checked.txIds),
+    );
+    if (parent.hash === this.tip.hash) {
+      this.extend(checked);
+      return { outcome: "connected", hash, height: block.index };
+    }
+    if (isBetterChain(work, this.tip.work)) {
+      this.reorganize(hash);
+      return { outcome: "reorganized", hash, height: block.index };
+    }
+    return { outcome: "side", hash, height: block.index };
+  }
+
+  /** State-checks and connects a block on the current tip, inside the caller's transaction. */
+  private connect(checked: CheckedBlock): void {
+    const { block, hash, txIds } = checked;
+    const overlay = new StateOverlay(this.store);
+    const events = applyBlock(overlay, block, txIds, this.params);
+    const undo = this.store.writeState(overlay.changes);
+    this.store.putUndo(hash, undo);
+    this.store.indexBlock(block, hash, txIds, events);
+    this.store.setMain(block.index, hash);
+    this.store.setStatus(hash, BlockStatus.Valid);
+    this.store.setMeta("tip", hash);
+  }
+
+  /** Undoes the main chain's tip block, inside the caller's transaction; returns it. */
+  private disconnectTip(): CheckedBlock {
+    const hash = this.store.meta("tip") as string;
+    const info = this.store.blockInfo(hash);
+    const undo = this.store.undo(hash);
+    if (info === undefined || undo === undefined || info.height <= 1) {
+      throw new Error(`cannot disconnect ${hash}: the store lacks its undo data`);
+    }
+    this.store.restoreState(undo);
+    this.store.deleteUndo(hash);
+    this.store.unindexHeight(info.height);
+    this.store.deleteMain(info.height);
+    this.store.setMeta("tip", info.prevHash);
+    return checkedFromJson(this.store.blockJson(hash) as string);
+  }
+
+  private extend(checked: CheckedBlock): void {
+    try {
+      this.store.transaction(() => this.connect(checked));
+    } catch (err) {
+      if (err instanceof RuleError) this.markInvalid(checked.hash);
+      throw err;
+    }
+    this.tipCache = this.loadTip();
+    this.emit("tip", { tip: this.tipCache, disconnected: [], connected: [checked] });
+  }
+
+  /**
+   * Moves the main chain to the stored block `target` (more work than the tip). If a block of
+   * the new branch is invalid, the switch is undone unless the valid part alone has more work.
+   */
+  private reorganize(target: string): void {
+    const branch: string[] = [];
+    let cur = target;
+    for (;;) {
+      const info = this.store.blockInfo(cur);
+      if (info === undefined) throw new Error(`block ${cur} is not stored`);
+      if (this.store.mainHash(info.height) === cur) break;
+      branch.push(cur);
+      cur = info.prevHash;
+    }
+    const fork = cur;
+    const oldWork = this.tip.work;
+    const disconnected: CheckedBlock[] = [];
+    const connected: CheckedBlock[] = [];
+    let failure: { hash: string; err: RuleError } | undefined;
+    const rollback = new Error("rollback");
+    try {
+      this.store.transaction(() => {
+        while ((this.store.meta("tip") as string) !== fork) disconnected.push(this.disconnectTip());
+        for (let i = branch.length - 1; i >= 0; i--) {
+          const checked = checkedFromJson(this.store.blockJson(branch[i] as string) as string);
+          try {
+            this.connect(checked);
+            connected.push(checked);
+          } catch (err) {
+            if (!(err instanceof RuleError)) throw err;
+            failure = { hash: checked.hash, err };
+            const reached = connected.length > 0 ? this.store.blockInfo((connected.at(-1) as CheckedBlock).hash) : undefined;
+            if (reached === undefined || !isBetterChain(reached.work, oldWork)) throw rollback;
+            break;
+          }
+        }
+      });
+    } catch (err) {
+      if (err !== rollback) throw err;
+      disconnected.length = 0;
+      connected.length = 0;
+    }
+    if (failure !== undefined) this.markInvalid(failure.hash);
+    this.tipCache = this.loadTip();
+    if (connected.length > 0) this.emit("tip", { tip: this.tipCache, disconnected, connected });
+    if (failure !== undefined && connected.length === 0) throw failure.err;
+  }
+
+  /** Marks a block and every stored descendant invalid. */
+  private markInvalid(hash: string): void {
+    this.store.transaction(() => {
+      const todo = [hash];
+      while (todo.length > 0) {
+        const h = todo.pop() as string;
+        this.store.setStatus(h, BlockStatus.Invalid);
+        todo.push(...this.store.children(h));
+      }
+    });
+  }
+
+  // --- reads ------------------------------------------------------------------
+
+  /** Main-chain block JSON texts from index `from`. */
+  blocksFrom(from: number, limit: number): string[] {
+    return this.store.mainJsonRange(Math.max(1, from), limit);
+  }
+
+  /** A block's JSON text by index (main chain) or hash (any stored, not invalid). */
+  blockJson(id: string | number): string | undefined {
+    const hash = typeof id === "number" ? this.store.mainHash(id) : id;
+    if (hash === undefined) return undefined;
+    const info = this.store.blockInfo(hash);
+    if (info === undefined || info.status === BlockStatus.Invalid) return undefined;
+    return this.store.blockJson(hash);
+  }
+
+  isMain(hash: string): boolean {
+    const info = this.store.blockInfo(hash);
+    return info !== undefined && this.store.mainHash(info.height) === hash;
+  }
+}

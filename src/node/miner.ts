@@ -1,0 +1,215 @@
+/**
+ * The miner: builds a block from the pool, searches its proof in worker threads (so the
+ * API keeps answering), and submits it to the chain. `/mine` waits for one block
+ * (`requestBlock`); `--mine` mines continuously. A new tip or new pool content restarts the
+ * search on a fresh template.
+ */
+import { EventEmitter } from "node:events";
+import { existsSync } from "node:fs";
+import { availableParallelism } from "node:os";
+import { fileURLToPath } from "node:url";
+import { Worker } from "node:worker_threads";
+import { canonical } from "../core/encoding.js";
+import { targetHex } from "../core/pow.js";
+import type { Block } from "../core/types.js";
+import type { Chain, SubmitResult } from "./chain.js";
+import type { Pool } from "./pool.js";
+import type { PowJob, PowMessage } from "./pow-worker.js";
+import { buildTemplate, type Template } from "./template.js";
+
+export interface MinedBlock {
+  block: Block;
+  result: SubmitResult;
+}
+
+export interface MinerOptions {
+  threads?: number;
+  /** The node's clock in seconds. */
+  now?: () => number;
+  /** Called when a mined block is refused (should not happen). */
+  onError?: (err: unknown) => void;
+}
+
+const NONCE_SPACE = 2 ** 53;
+const POOL_RESTART_MS = 250;
+
+/** The compiled worker; under a TypeScript test runner, its build output in dist/. */
+function workerUrl(): URL {
+  const url = new URL("./pow-worker.js", import.meta.url);
+  if (existsSync(fileURLToPath(url))) return url;
+  const fromDist = new URL(url.href.replace(/\/src\/node\/pow-worker\.js$/, "/dist/node/pow-worker.js"));
+  if (existsSync(fileURLToPath(fromDist))) return fromDist;
+  throw new Error("the proof-of-work worker is not built: run `npm run build`");
+}
+
+/** Splits a header's canonical JSON around `"proof":`. */
+export function splitHeader(block: Block): { prefix: string; suffix: string } {
+  const text = canonical({ ...headerFields(block), proof: 0 });
+  const at = text.indexOf('"proof":0,');
+  return { prefix: text.slice(0, at + 8), suffix: text.slice(at + 9) };
+}
+
+function headerFields(b: Block) {
+  return { index: b.index, timestamp: b.timestamp, previous_hash: b.previous_hash, tx_root: b.tx_root, difficulty: b.difficulty };
+}
+
+export class Miner extends EventEmitter<{ mined: [MinedBlock] }> {
+  readonly threads: number;
+  private workers: Worker[] = [];
+  private readonly control = new Int32Array(new SharedArrayBuffer(4));
+  private generation = 0;
+  private job: Template | undefined;
+  private continuous = false;
+  private readonly waiters: Array<{ resolve: (m: MinedBlock) => void; reject: (e: unknown) => void }> = [];
+  private restartTimer: NodeJS.Timeout | undefined;
+  private stopped = false;
+  private exhausted = 0;
+  private readonly now: () => number;
+  private readonly onError: (err: unknown) => void;
+  // hash rate over a sliding window of progress reports
+  private samples: Array<[number, number]> = [];
+
+  constructor(
+    private readonly chain: Chain,
+    private readonly pool: Pool,
+    private readonly address: string,
+    opts: MinerOptions = {},
+  ) {
+    super();
+    this.threads = Math.max(1, opts.threads ?? availableParallelism());
+    this.now = opts.now ?? (() => Date.now() / 1000);
+    this.onError = opts.onError ?? (() => {});
+    chain.on("tip", () => this.restartSoon(0));
+    pool.on("changed", () => this.restartSoon(POOL_RESTART_MS));
+  }
+
+  get mining(): boolean {
+    return this.job !== undefined;
+  }
+
+  get isContinuous(): boolean {
+    return this.continuous;
+  }
+
+  /** Tries per second over the last few seconds (0 when idle). */
+  get hashrate(): number {
+    const cutoff = Date.now() - 5000;
+    this.samples = this.samples.filter(([t]) => t >= cutoff);
+    if (this.samples.length === 0 || !this.mining) return 0;
+    const total = this.samples.reduce((s, [, n]) => s + n, 0);
+    const span = Math.max(1000, Date.now() - (this.samples[0] as [number, number])[0]);
+    return Math.round((total * 1000) / span);
+  }
+
+  setContinuous(on: boolean): void {
+    this.continuous = on;
+    this.schedule();
+  }
+
+  /** Mines one block; resolves when it is on the chain. */
+  requestBlock(): Promise<MinedBlock> {
+    if (this.stopped) return Promise.reject(new Error("the miner is stopped"));
+    return new Promise((resolve, reject) => {
+      this.waiters.push({ resolve, reject });
+      this.schedule();
+    });
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.abort();
+    clearTimeout(this.restartTimer);
+    for (const w of this.waiters.splice(0)) w.reject(new Error("the node is shutting down"));
+    await Promise.all(this.workers.map((w) => w.terminate()));
+    this.workers = [];
+  }
+
+  private active(): boolean {
+    return !this.stopped && (this.continuous || this.waiters.length > 0);
+  }
+
+  private abort(): void {
+    this.generation = (this.generation + 1) | 0;
+    Atomics.store(this.control, 0, this.generation);
+    this.job = undefined;
+  }
+
+  private restartSoon(delayMs: number): void {
+    if (this.job === undefined || this.restartTimer !== undefined) return;
+    this.restartTimer = setTimeout(() => {
+      this.restartTimer = undefined;
+      if (this.job !== undefined) this.newJob();
+    }, delayMs);
+  }
+
+  private schedule(): void {
+    if (this.active() && this.job === undefined) this.newJob();
+    else if (!this.active() && this.job !== undefined) this.abort();
+  }
+
+  private ensureWorkers(): void {
+    if (this.workers.length > 0) return;
+    const url = workerUrl();
+    for (let i = 0; i < this.threads; i++) {
+      const w = new Worker(url);
+      w.postMessage({ type: "control", buffer: this.control.buffer });
+      w.on("message", (m: PowMessage) => this.onMessage(m));
+      w.on("error", (err) => this.onError(err));
+      w.unref();
+      this.workers.push(w);
+    }
+  }
+
+  private newJob(): void {
+    this.abort();
+    if (!this.active()) return;
+    this.ensureWorkers();
+    const template = buildTemplate(this.chain, this.pool, this.address, this.now());
+    this.job = template;
+    this.exhausted = 0;
+    const { prefix, suffix } = splitHeader(template.block);
+    const target = targetHex(template.block.difficulty);
+    const share = Math.floor(NONCE_SPACE / this.workers.length);
+    this.workers.forEach((w, i) => {
+      const job: PowJob = {
+        type: "job",
+        generation: this.generation,
+        prefix,
+        suffix,
+        target,
+        start: i * share,
+        end: i === this.workers.length - 1 ? NONCE_SPACE - 1 : (i + 1) * share,
+      };
+      w.postMessage(job);
+    });
+  }
+
+  private onMessage(m: PowMessage): void {
+    if (m.type === "progress") {
+      this.samples.push([Date.now(), m.tries]);
+      return;
+    }
+    if (m.generation !== this.generation || this.job === undefined) return;
+    if (m.type === "exhausted") {
+      if (++this.exhausted === this.workers.length) this.newJob();
+      return;
+    }
+    const template = this.job;
+    this.abort();
+    const block: Block = { ...template.block, proof: m.proof };
+    let result: SubmitResult;
+    try {
+      result = this.chain.submitBlock(block);
+    } catch (err) {
+      this.onError(err);
+      this.schedule();
+      return;
+    }
+    if (result.outcome === "connected" || result.outcome === "reorganized") {
+      const mined = { block, result };
+      this.waiters.shift()?.resolve(mined);
+      this.emit("mined", mined);
+    }
+    this.schedule();
+  }
+}

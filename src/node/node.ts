@@ -1,0 +1,167 @@
+/**
+ * The composition root: one node = store + chain + pool + miner + wallet (+ peers).
+ * Everything the HTTP API and the CLI do goes through here.
+ */
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import type { Logger } from "pino";
+import { signHex, type KeyPair } from "../crypto/keys.js";
+import { signingBytes } from "../core/encoding.js";
+import { fail } from "../core/errors.js";
+import { isUint } from "../core/schema.js";
+import { StateOverlay } from "../core/state.js";
+import type { NetworkParams, TransferTx } from "../core/types.js";
+import { workToJson } from "../core/work.js";
+import { ChainStore } from "../store/chain-store.js";
+import { type Db, openDb } from "../store/db.js";
+import { PoolStore } from "../store/pool-store.js";
+import { loadOrCreateWallet } from "../wallet/keyfile.js";
+import { loadOrCreateApiToken } from "./api-token.js";
+import { Chain, type SubmitResult } from "./chain.js";
+import { type MinedBlock, Miner } from "./miner.js";
+import { type AddResult, Pool } from "./pool.js";
+
+export interface NodeConfig {
+  dataDir: string;
+  params: NetworkParams;
+  logger: Logger;
+  mine?: boolean;
+  threads?: number;
+  poolSize?: number;
+  /** The node's clock in seconds (tests may move it). */
+  now?: () => number;
+}
+
+export interface TxAccepted extends AddResult {
+  /** The block the transaction is expected in: the next one. */
+  blockIndex: number;
+}
+
+export class TinyNode {
+  readonly db: Db;
+  readonly store: ChainStore;
+  readonly chain: Chain;
+  readonly pool: Pool;
+  readonly miner: Miner;
+  readonly wallet: KeyPair;
+  readonly apiToken: string;
+  readonly log: Logger;
+  readonly params: NetworkParams;
+  readonly startedAt = Date.now();
+
+  constructor(readonly config: NodeConfig) {
+    this.log = config.logger;
+    this.params = config.params;
+    mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+    const { pair, created } = loadOrCreateWallet(join(config.dataDir, "wallet"));
+    this.wallet = pair;
+    if (created) this.log.info({ address: pair.address }, "made the node wallet");
+    this.apiToken = loadOrCreateApiToken(config.dataDir);
+    this.db = openDb(join(config.dataDir, "chain.db"));
+    this.store = new ChainStore(this.db);
+    const now = config.now;
+    this.chain = new Chain(this.store, config.params, now ? { now } : {});
+    this.pool = new Pool(this.chain, new PoolStore(this.db), {
+      ...(config.poolSize !== undefined ? { maxSize: config.poolSize } : {}),
+      ...(now ? { now: () => now() * 1000 } : {}),
+    });
+    const restored = this.pool.load();
+    if (restored > 0) this.log.info({ pending: restored }, "restored pending transactions");
+    this.chain.on("tip", (change) => {
+      this.pool.onTipChange(change);
+      const t = change.tip;
+      if (change.disconnected.length > 0) {
+        this.log.warn(
+          { height: t.height, hash: t.hash, abandoned: change.disconnected.length, joined: change.connected.length },
+          "chain reorganised",
+        );
+      } else {
+        this.log.info({ height: t.height, hash: t.hash, txs: change.connected[0]?.block.transactions.length }, "new tip");
+      }
+    });
+    this.miner = new Miner(this.chain, this.pool, this.wallet.address, {
+      ...(config.threads !== undefined ? { threads: config.threads } : {}),
+      ...(now ? { now } : {}),
+      onError: (err) => this.log.error({ err }, "miner error"),
+    });
+    if (config.mine) this.miner.setContinuous(true);
+  }
+
+  async close(): Promise<void> {
+    await this.miner.stop();
+    this.db.close();
+  }
+
+  /** A signed transaction from anyone. */
+  submitTransaction(raw: unknown): TxAccepted {
+    const r = this.pool.add(raw);
+    return { ...r, blockIndex: this.chain.tip.height + 1 };
+  }
+
+  /** A transfer from the node's own wallet, filled in and signed here. */
+  sendFromWallet(req: { recipient: unknown; amount: unknown; fee?: unknown }): TxAccepted {
+    const { recipient, amount } = req;
+    const fee = req.fee ?? this.params.min_fee;
+    if (!isUint(amount, 1)) fail("bad-schema", `amount must be an integer ≥ 1 (whole coins), got ${JSON.stringify(amount)}`);
+    if (!isUint(fee)) fail("bad-schema", `fee must be an integer ≥ 0, got ${JSON.stringify(fee)}`);
+    const unsigned = {
+      type: "transfer" as const,
+      network: this.params.name,
+      sender: this.wallet.address,
+      recipient: recipient as string,
+      amount,
+      fee,
+      nonce: this.pool.nextNonce(this.wallet.address),
+    };
+    const tx: TransferTx = { ...unsigned, signature: signHex(this.wallet, signingBytes(unsigned)) };
+    return this.submitTransaction(tx);
+  }
+
+  submitBlock(raw: unknown): SubmitResult {
+    return this.chain.submit(raw);
+  }
+
+  mine(): Promise<MinedBlock> {
+    return this.miner.requestBlock();
+  }
+
+  account(address: string) {
+    const acct = new StateOverlay(this.store).account(address);
+    const pending = this.pool.involving(address);
+    let delta = 0;
+    for (const e of pending) {
+      if (e.tx.sender === address) delta -= e.tx.fee + (e.tx.type === "transfer" ? e.tx.amount : 0);
+      if (e.tx.type === "transfer" && e.tx.recipient === address) delta += e.tx.amount;
+    }
+    return {
+      address,
+      balance: acct.balance,
+      nonce: acct.nonce,
+      pending: {
+        balance: acct.balance + delta,
+        nonce: this.pool.nextNonce(address),
+        transactions: pending.length,
+      },
+    };
+  }
+
+  status() {
+    const tip = this.chain.tip;
+    return {
+      network: this.params.name,
+      genesis_hash: this.chain.genesisHash,
+      height: tip.height,
+      tip: tip.hash,
+      total_work: workToJson(tip.work),
+      difficulty: this.chain.difficultyAfter(tip.hash),
+      peers: 0,
+      pending: this.pool.size,
+      address: this.wallet.address,
+      mining: this.miner.mining,
+      hashrate: this.miner.hashrate,
+      threads: this.miner.threads,
+      uptime: Math.round((Date.now() - this.startedAt) / 1000),
+      version: 1,
+    };
+  }
+}

@@ -1,0 +1,260 @@
+/**
+ * The transaction pool: signed transactions waiting for a block. A transaction is taken
+ * when it would be valid on the tip after the pool's earlier transactions of the same
+ * sender; a few future nonces per sender are held until the gap fills. Bounded in size
+ * (the lowest fee leaves first) and persisted, so what was accepted survives a restart.
+ */
+import { EventEmitter } from "node:events";
+import { txId } from "../core/encoding.js";
+import { fail, RuleError } from "../core/errors.js";
+import { parseTransaction } from "../core/schema.js";
+import { StateOverlay } from "../core/state.js";
+import { applyTransaction } from "../core/transition.js";
+import type { SignedTx } from "../core/types.js";
+import { requireSignature } from "../core/verify.js";
+import type { PoolStore } from "../store/pool-store.js";
+import type { Chain, TipChange } from "./chain.js";
+
+export interface PoolEntry {
+  tx: SignedTx;
+  id: string;
+  received: number;
+  /** Arrival order, for ties. */
+  seq: number;
+}
+
+export interface AddResult {
+  id: string;
+  /** `ready` can go into the next block; `queued` waits for an earlier nonce. */
+  status: "ready" | "queued";
+}
+
+export interface PoolOptions {
+  maxSize?: number;
+  /** How far past the sender's next nonce a transaction may be held. */
+  maxNonceGap?: number;
+  now?: () => number;
+}
+
+export class Pool extends EventEmitter<{ added: [PoolEntry]; changed: [] }> {
+  private readonly byId = new Map<string, PoolEntry>();
+  private readonly bySender = new Map<string, Map<number, PoolEntry>>();
+  private seq = 0;
+  readonly maxSize: number;
+  readonly maxNonceGap: number;
+  private readonly now: () => number;
+
+  constructor(
+    private readonly chain: Chain,
+    private readonly store: PoolStore,
+    opts: PoolOptions = {},
+  ) {
+    super();
+    this.maxSize = opts.maxSize ?? 10_000;
+    this.maxNonceGap = opts.maxNonceGap ?? 64;
+    this.now = opts.now ?? Date.now;
+  }
+
+  get size(): number {
+    return this.byId.size;
+  }
+
+  has(id: string): boolean {
+    return this.byId.has(id);
+  }
+
+  get(id: string): PoolEntry | undefined {
+    return this.byId.get(id);
+  }
+
+  /** All pending transactions, highest fee first. */
+  entries(): PoolEntry[] {
+    return [...this.byId.values()].sort((a, b) => b.tx.fee - a.tx.fee || a.seq - b.seq);
+  }
+
+  /** Reloads what was persisted, re-checking it against the current tip. */
+  load(): number {
+    const rows = this.store.all();
+    const parsed: PoolEntry[] = [];
+    const dropped: string[] = [];
+    for (const r of rows) {
+      try {
+        const tx = parseTransaction(JSON.parse(r.tx));
+        if (tx.type === "coinbase" || txId(tx) !== r.id) throw new Error("bad row");
+        parsed.push({ tx, id: r.id, received: r.received, seq: 0 });
+      } catch {
+        dropped.push(r.id);
+      }
+    }
+    const kept = this.rebuild(parsed, []);
+    this.store.remove([...dropped, ...parsed.filter((e) => !kept.has(e.id)).map((e) => e.id)]);
+    return this.byId.size;
+  }
+
+  /** Checks and takes a transaction as received (unchecked JSON). Throws a RuleError if refused. */
+  add(raw: unknown): AddResult {
+    const tx = parseTransaction(raw);
+    if (tx.type === "coinbase") fail("coinbase-not-allowed", "a coinbase cannot be sent: it is made by the miner of a block");
+    const id = txId(tx);
+    if (this.byId.has(id)) fail("already-known", `transaction ${id} is already pending`);
+    if (this.chain.store.txLocation(id) !== undefined) fail("already-confirmed", `transaction ${id} is already in the chain`);
+    const params = this.chain.params;
+    if (tx.network !== params.name) fail("bad-network", `transaction is for network "${tx.network}", this node runs "${params.name}"`);
+    if (tx.fee < params.min_fee) fail("fee-too-low", `fee ${tx.fee} is below this network's minimum fee ${params.min_fee}`);
+    requireSignature(tx);
+    const entry: PoolEntry = { tx, id, received: this.now(), seq: this.seq++ };
+    const status = this.insert(entry);
+    this.store.add(id, JSON.stringify(tx), entry.received);
+    this.emit("added", entry);
+    this.emit("changed");
+    return { id, status };
+  }
+
+  /** The sender's next nonce counting its pending transactions. */
+  nextNonce(address: string): number {
+    let n = this.account(address).nonce;
+    const mine = this.bySender.get(address);
+    if (mine !== undefined) while (mine.has(n)) n++;
+    return n;
+  }
+
+  /** A sender's pending transactions by nonce. */
+  pendingOf(address: string): PoolEntry[] {
+    return [...(this.bySender.get(address)?.values() ?? [])].sort((a, b) => a.tx.nonce - b.tx.nonce);
+  }
+
+  /** Pending transactions that concern `address` as sender or recipient. */
+  involving(address: string): PoolEntry[] {
+    return this.entries().filter((e) => e.tx.sender === address || ("recipient" in e.tx && e.tx.recipient === address));
+  }
+
+  private account(address: string) {
+    return new StateOverlay(this.chain.store).account(address);
+  }
+
+  /** Places an entry whose signature is already checked; throws a RuleError if refused. */
+  private insert(entry: PoolEntry): AddResult["status"] {
+    const { tx, id } = entry;
+    const params = this.chain.params;
+    const state = new StateOverlay(this.chain.store);
+    const acct = state.account(tx.sender);
+    if (tx.nonce < acct.nonce) fail("nonce-too-low", `nonce ${tx.nonce} is already used: the sender's next nonce is ${acct.nonce}`);
+    const mine = this.bySender.get(tx.sender) ?? new Map<number, PoolEntry>();
+    const next = this.nextNonce(tx.sender);
+    if (mine.has(tx.nonce)) {
+      fail("nonce-in-use", `a pending transaction already uses nonce ${tx.nonce}; the sender's next free nonce is ${next}`);
+    }
+    let status: AddResult["status"] = "ready";
+    if (tx.nonce > next) {
+      if (tx.nonce - next > this.maxNonceGap) {
+        fail("nonce-too-high", `nonce ${tx.nonce} is too far ahead: the sender's next nonce is ${next} (at most ${this.maxNonceGap} ahead are held)`);
+      }
+      status = "queued";
+    } else {
+      for (let n = acct.nonce; n < tx.nonce; n++) applyTransaction(state, (mine.get(n) as PoolEntry).tx, (mine.get(n) as PoolEntry).id, params);
+      applyTransaction(state, tx, id, params);
+    }
+    this.makeRoom(entry);
+    mine.set(tx.nonce, entry);
+    this.bySender.set(tx.sender, mine);
+    this.byId.set(id, entry);
+    if (status === "ready") this.promote(tx.sender, tx.nonce + 1, state);
+    return status;
+  }
+
+  /** Checks held transactions that follow `from` now that the gap before them is filled. */
+  private promote(sender: string, from: number, state: StateOverlay): void {
+    const mine = this.bySender.get(sender);
+    if (mine === undefined) return;
+    for (let n = from; mine.has(n); n++) {
+      const e = mine.get(n) as PoolEntry;
+      try {
+        applyTransaction(state, e.tx, e.id, this.chain.params);
+      } catch (err) {
+        if (!(err instanceof RuleError)) throw err;
+        const drop = [...mine.values()].filter((x) => x.tx.nonce >= n);
+        for (const x of drop) this.removeEntry(x);
+        this.store.remove(drop.map((x) => x.id));
+        return;
+      }
+    }
+  }
+
+  /** Evicts the cheapest evictable transaction when full, or refuses `incoming`. */
+  private makeRoom(incoming: PoolEntry): void {
+    if (this.byId.size < this.maxSize) return;
+    let victim: PoolEntry | undefined;
+    for (const mine of this.bySender.values()) {
+      let last: PoolEntry | undefined;
+      for (const e of mine.values()) if (last === undefined || e.tx.nonce > last.tx.nonce) last = e;
+      if (last !== undefined && (victim === undefined || last.tx.fee < victim.tx.fee || (last.tx.fee === victim.tx.fee && last.seq > victim.seq))) {
+        victim = last;
+      }
+    }
+    if (victim === undefined || victim.tx.fee >= incoming.tx.fee) {
+      fail("pool-full", `the pool is full (${this.maxSize} transactions); offer a fee above ${victim?.tx.fee ?? 0} or retry later`);
+    }
+    this.removeEntry(victim);
+    this.store.remove([victim.id]);
+  }
+
+  private removeEntry(e: PoolEntry): void {
+    this.byId.delete(e.id);
+    const mine = this.bySender.get(e.tx.sender);
+    mine?.delete(e.tx.nonce);
+    if (mine?.size === 0) this.bySender.delete(e.tx.sender);
+  }
+
+  /** Re-places `entries` (and `returning` ones from abandoned blocks) against the current tip; returns the ids kept. */
+  private rebuild(entries: PoolEntry[], returning: PoolEntry[]): Set<string> {
+    this.byId.clear();
+    this.bySender.clear();
+    const all = [...entries, ...returning].sort((a, b) =>
+      a.tx.sender < b.tx.sender ? -1 : a.tx.sender > b.tx.sender ? 1 : a.tx.nonce - b.tx.nonce || a.seq - b.seq,
+    );
+    for (const e of all) {
+      if (e.seq === 0) e.seq = this.seq++;
+      try {
+        this.insert(e);
+      } catch (err) {
+        if (!(err instanceof RuleError)) throw err;
+      }
+    }
+    return new Set(this.byId.keys());
+  }
+
+  /** Follows the chain: drops what was confirmed or became invalid; takes back what was abandoned. */
+  onTipChange(change: TipChange): void {
+    const before = [...this.byId.values()];
+    const confirmed = new Set<string>();
+    for (const b of change.connected) for (const id of b.txIds) confirmed.add(id);
+    const returning: PoolEntry[] = [];
+    for (const b of change.disconnected) {
+      b.block.transactions.forEach((tx, i) => {
+        const id = b.txIds[i] as string;
+        if (tx.type === "coinbase" || confirmed.has(id) || this.byId.has(id)) return;
+        if (this.chain.store.txLocation(id) !== undefined) return;
+        returning.push({ tx, id, received: this.now(), seq: 0 });
+      });
+    }
+    const kept = this.rebuild(
+      before.filter((e) => !confirmed.has(e.id)),
+      returning,
+    );
+    const gone = before.filter((e) => !kept.has(e.id)).map((e) => e.id);
+    this.store.remove(gone);
+    for (const e of returning) if (kept.has(e.id)) this.store.add(e.id, JSON.stringify(e.tx), e.received);
+    if (gone.length > 0 || returning.length > 0) this.emit("changed");
+  }
+
+  /** Ready entries per sender, in nonce order (for block templates). */
+  readyBySender(): PoolEntry[][] {
+    const out: PoolEntry[][] = [];
+    for (const [sender, mine] of this.bySender) {
+      const list: PoolEntry[] = [];
+      for (let n = this.account(sender).nonce; mine.has(n); n++) list.push(mine.get(n) as PoolEntry);
+      if (list.length > 0) out.push(list);
+    }
+    return out;
+  }
+}

@@ -1,0 +1,64 @@
+/**
+ * Proof-of-work search in a worker thread. The header's canonical JSON is split around the
+ * proof: the fixed prefix is hashed once and its state copied for each try, then only the
+ * proof's digits and the fixed suffix are hashed. An abort flag in shared memory (the job's
+ * generation) stops a stale search within a few thousand tries.
+ */
+import { createHash } from "node:crypto";
+import { parentPort } from "node:worker_threads";
+
+export interface PowJob {
+  type: "job";
+  generation: number;
+  prefix: string;
+  suffix: string;
+  /** Largest acceptable hash, 64 hex digits. */
+  target: string;
+  start: number;
+  end: number;
+}
+
+export type PowMessage =
+  | { type: "found"; generation: number; proof: number }
+  | { type: "exhausted"; generation: number }
+  | { type: "progress"; tries: number };
+
+const CHECK_EVERY = 2048;
+const REPORT_MS = 250;
+
+let control: Int32Array | undefined;
+
+function run(job: PowJob): void {
+  const port = parentPort;
+  if (port === null || control === undefined) return;
+  const target = Buffer.from(job.target, "hex");
+  const base = createHash("sha256").update(job.prefix);
+  let tries = 0;
+  let lastReport = Date.now();
+  for (let proof = job.start; proof < job.end; proof++) {
+    const digest = base.copy().update(`${proof}${job.suffix}`).digest();
+    if (Buffer.compare(digest, target) <= 0) {
+      port.postMessage({ type: "progress", tries: tries + 1 } satisfies PowMessage);
+      port.postMessage({ type: "found", generation: job.generation, proof } satisfies PowMessage);
+      return;
+    }
+    if (++tries % CHECK_EVERY === 0) {
+      if (Atomics.load(control, 0) !== job.generation) break;
+      const now = Date.now();
+      if (now - lastReport >= REPORT_MS) {
+        port.postMessage({ type: "progress", tries } satisfies PowMessage);
+        tries = 0;
+        lastReport = now;
+      }
+    }
+  }
+  port.postMessage({ type: "progress", tries } satisfies PowMessage);
+  if (Atomics.load(control, 0) === job.generation) {
+    port.postMessage({ type: "exhausted", generation: job.generation } satisfies PowMessage);
+  }
+}
+
+parentPort?.on("message", (msg: PowJob | { type: "control"; buffer: SharedArrayBuffer }) => {
+  if (msg.type === "control") control = new Int32Array(msg.buffer);
+  else run(msg);
+});

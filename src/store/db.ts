@@ -1,0 +1,39 @@
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import Database from "better-sqlite3";
+import { DDL, SCHEMA_VERSION } from "./schema.js";
+
+export type Db = Database.Database;
+
+/**
+ * Opens (creating if needed) a node's SQLite database in WAL mode. `synchronous=NORMAL`
+ * in WAL keeps every committed transaction across a process crash (kill -9); after a power
+ * loss the last transactions may be missing, but the database is never torn.
+ */
+export function openDb(path: string): Db {
+  if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
+  const db = new Database(path);
+  db.pragma("journal_mode = WAL");
+  db.pragma("synchronous = NORMAL");
+  db.pragma("foreign_keys = OFF");
+  db.pragma("busy_timeout = 5000");
+  db.pragma("cache_size = -65536"); // 64 MiB page cache
+  db.exec(DDL);
+  const row = db.prepare("SELECT value FROM meta WHERE key = 'schema_version'").get() as { value: string } | undefined;
+  if (row === undefined) {
+    db.prepare("INSERT INTO meta (key, value) VALUES ('schema_version', ?)").run(String(SCHEMA_VERSION));
+  } else if (Number(row.value) !== SCHEMA_VERSION) {
+    db.close();
+    throw new Error(`the store at ${path} has schema version ${row.value}; this tinychain reads version ${SCHEMA_VERSION}`);
+  }
+  return db;
+}
+
+export function getMeta(db: Db, key: string): string | undefined {
+  const row = db.prepare("SELECT value FROM meta WHERE key = ?").get(key) as { value: string } | undefined;
+  return row?.value;
+}
+
+export function setMeta(db: Db, key: string, value: string): void {
+  db.prepare("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value").run(key, value);
+}

@@ -1,0 +1,110 @@
+/**
+ * The whole on-disk layout of a node's SQLite store, in one place.
+ *
+ * meta          key → value: schema_version, network (JSON params), genesis hash, tip hash.
+ * blocks        every block the node has checked and kept, main chain and side branches:
+ *               hash, height, prev_hash, cumulative work (64 hex digits, so it sorts),
+ *               status (see BlockStatus), and `json`: the block as the API serves it
+ *               (with `hash`, and `id` on each transaction), ready to send as is.
+ * main          height → hash of the main chain (the chain the node follows).
+ * state         the ledger at the tip, as key → JSON value (keys in src/core/state.ts):
+ *               accounts, tokens, token balances, allowances.
+ * undo          per connected block: the state values it replaced (JSON [[key, old|null]]),
+ *               so a reorganisation moves back without replaying the chain.
+ * txs           main-chain transaction index: id → height, position, block hash, events.
+ * account_txs   (address, height, pos) → tx id, for account history (newest first).
+ * token_events  (token, height, pos, seq) → event JSON, for a token's event list.
+ * pool          pending transactions (id → JSON, arrival time), so accepted ones survive restarts.
+ * peers         known peers: url → health (added, last seen, failures, next try).
+ *
+ * Every block connect or disconnect writes blocks/main/state/undo/txs/account_txs/
+ * token_events and meta.tip in one SQLite transaction (WAL mode), so a crash at any instant
+ * leaves the last committed block whole.
+ */
+export const SCHEMA_VERSION = 1;
+
+export const DDL = `
+CREATE TABLE IF NOT EXISTS meta (
+  key   TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE IF NOT EXISTS blocks (
+  hash      TEXT PRIMARY KEY,
+  height    INTEGER NOT NULL,
+  prev_hash TEXT NOT NULL,
+  work      TEXT NOT NULL,
+  status    INTEGER NOT NULL,
+  json      TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS blocks_prev ON blocks (prev_hash);
+CREATE INDEX IF NOT EXISTS blocks_work ON blocks (work);
+
+CREATE TABLE IF NOT EXISTS main (
+  height INTEGER PRIMARY KEY,
+  hash   TEXT NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS state (
+  key   TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE IF NOT EXISTS undo (
+  hash TEXT PRIMARY KEY,
+  data TEXT NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE IF NOT EXISTS txs (
+  id         TEXT PRIMARY KEY,
+  height     INTEGER NOT NULL,
+  pos        INTEGER NOT NULL,
+  block_hash TEXT NOT NULL,
+  events     TEXT
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS txs_height ON txs (height);
+
+CREATE TABLE IF NOT EXISTS account_txs (
+  address TEXT NOT NULL,
+  height  INTEGER NOT NULL,
+  pos     INTEGER NOT NULL,
+  id      TEXT NOT NULL,
+  PRIMARY KEY (address, height, pos)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS account_txs_height ON account_txs (height);
+
+CREATE TABLE IF NOT EXISTS token_events (
+  token  TEXT NOT NULL,
+  height INTEGER NOT NULL,
+  pos    INTEGER NOT NULL,
+  seq    INTEGER NOT NULL,
+  tx_id  TEXT NOT NULL,
+  event  TEXT NOT NULL,
+  PRIMARY KEY (token, height, pos, seq)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS token_events_height ON token_events (height);
+
+CREATE TABLE IF NOT EXISTS pool (
+  id       TEXT PRIMARY KEY,
+  tx       TEXT NOT NULL,
+  received INTEGER NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE IF NOT EXISTS peers (
+  url        TEXT PRIMARY KEY,
+  added      INTEGER NOT NULL,
+  last_seen  INTEGER,
+  failures   INTEGER NOT NULL DEFAULT 0,
+  next_try   INTEGER NOT NULL DEFAULT 0
+) WITHOUT ROWID;
+`;
+
+/** What the node knows of a stored block. */
+export enum BlockStatus {
+  /** Header, proof, shape and signatures checked; state not yet applied (a side branch). */
+  Checked = 0,
+  /** Connected to the state at least once: fully valid. */
+  Valid = 1,
+  /** Failed a rule, or descends from a block that did; never connected again. */
+  Invalid = 2,
+}
