@@ -4,7 +4,10 @@ import pino, { type Logger } from "pino";
 export function makeLogger(level = "info", name?: string): Logger {
   const base = { level, ...(name ? { name } : {}) };
   if (process.stdout.isTTY) {
-    return pino({ ...base, transport: { target: "pino-pretty", options: { colorize: true, translateTime: "HH:MM:ss.l", ignore: "pid,hostname" } } });
+    return pino({
+      ...base,
+      transport: { target: "pino-pretty", options: { colorize: true, translateTime: "HH:MM:ss.l", ignore: "pid,hostname" } },
+    });
   }
   return pino(base);
 }

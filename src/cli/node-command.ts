@@ -66,7 +66,8 @@ export async function runNode(opts: NodeOptions): Promise<void> {
   } catch (err) {
     await node.close();
     const e = err as NodeJS.ErrnoException;
-    if (e.code === "EADDRINUSE") throw new Error(`port ${opts.port} on ${opts.host} is in use: stop the other program or pick another --port`);
+    if (e.code === "EADDRINUSE")
+      throw new Error(`port ${opts.port} on ${opts.host} is in use: stop the other program or pick another --port`);
     throw err;
   }
   const addr = app.server.address();

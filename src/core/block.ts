@@ -57,8 +57,10 @@ export interface HeaderContext {
 
 /** Rules that need the parent: link, index, time window, required difficulty. */
 export function checkBlockHeader(block: BlockHeader, ctx: HeaderContext): void {
-  if (block.previous_hash !== ctx.parentHash) fail("bad-prev", `previous_hash ${block.previous_hash} is not the parent's hash ${ctx.parentHash}`);
-  if (block.index !== ctx.parent.index + 1) fail("bad-index", `index ${block.index} must be the parent's index + 1 (${ctx.parent.index + 1})`);
+  if (block.previous_hash !== ctx.parentHash)
+    fail("bad-prev", `previous_hash ${block.previous_hash} is not the parent's hash ${ctx.parentHash}`);
+  if (block.index !== ctx.parent.index + 1)
+    fail("bad-index", `index ${block.index} must be the parent's index + 1 (${ctx.parent.index + 1})`);
   if (block.timestamp < ctx.parent.timestamp) {
     fail("time-too-old", `timestamp ${block.timestamp} is before the parent's ${ctx.parent.timestamp}`);
   }

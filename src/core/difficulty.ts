@@ -23,11 +23,7 @@ export function isRetargetHeight(params: NetworkParams, index: number): boolean 
  * `ancestor` is the block `interval` before the parent; it is needed only at retarget heights
  * (see `isRetargetHeight`), and may be undefined otherwise.
  */
-export function requiredDifficulty(
-  params: NetworkParams,
-  parent: BlockHeader,
-  ancestor: BlockHeader | undefined,
-): number {
+export function requiredDifficulty(params: NetworkParams, parent: BlockHeader, ancestor: BlockHeader | undefined): number {
   const r = params.retarget;
   const index = parent.index + 1;
   if (r === null) return params.difficulty;

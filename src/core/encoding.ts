@@ -3,8 +3,9 @@ import { sha256, sha256Hex } from "../crypto/hash.js";
 import type { BlockHeader, Transaction } from "./types.js";
 
 // canonicalize ships CommonJS with a default export; normalise the two shapes.
-const canonicalizeFn = ((canonicalizeImport as unknown as { default?: unknown }).default ??
-  canonicalizeImport) as (value: unknown) => string | undefined;
+const canonicalizeFn = ((canonicalizeImport as unknown as { default?: unknown }).default ?? canonicalizeImport) as (
+  value: unknown,
+) => string | undefined;
 
 /** RFC 8785 (JCS) canonical JSON of `value`. */
 export function canonical(value: unknown): string {

@@ -68,18 +68,7 @@ const TX_FIELDS: Record<Transaction["type"], readonly string[]> = {
   token_create: ["type", "network", "sender", "fee", "nonce", "signature", "name", "symbol", "decimals", "supply"],
   token_transfer: ["type", "network", "sender", "fee", "nonce", "signature", "token", "recipient", "amount"],
   token_approve: ["type", "network", "sender", "fee", "nonce", "signature", "token", "spender", "amount"],
-  token_transfer_from: [
-    "type",
-    "network",
-    "sender",
-    "fee",
-    "nonce",
-    "signature",
-    "token",
-    "owner",
-    "recipient",
-    "amount",
-  ],
+  token_transfer_from: ["type", "network", "sender", "fee", "nonce", "signature", "token", "owner", "recipient", "amount"],
 };
 
 export const TX_TYPES = Object.keys(TX_FIELDS) as Transaction["type"][];

@@ -50,7 +50,8 @@ export function applyTransaction(state: StateOverlay, tx: SignedTx, id: string, 
 }
 
 function requireToken(state: StateOverlay, token: string): void {
-  if (state.token(token) === undefined) fail("unknown-token", `token ${token} does not exist (a token's id is the id of its token_create transaction)`);
+  if (state.token(token) === undefined)
+    fail("unknown-token", `token ${token} does not exist (a token's id is the id of its token_create transaction)`);
 }
 
 function moveTokens(state: StateOverlay, token: string, from: Address, to: Address, amount: number): void {
@@ -123,7 +124,10 @@ export function applyBlock(state: StateOverlay, block: Block, txIds: readonly st
   });
   const expected = params.reward + totalFees(txs);
   if (coinbase.amount !== expected) {
-    fail("bad-coinbase", `coinbase amount is ${coinbase.amount}; it must be the reward ${params.reward} plus the fees ${expected - params.reward}`);
+    fail(
+      "bad-coinbase",
+      `coinbase amount is ${coinbase.amount}; it must be the reward ${params.reward} plus the fees ${expected - params.reward}`,
+    );
   }
   credit(state, coinbase.recipient, coinbase.amount);
   return events;

@@ -1,11 +1,4 @@
-import {
-  createPrivateKey,
-  createPublicKey,
-  generateKeyPairSync,
-  type KeyObject,
-  sign,
-  verify,
-} from "node:crypto";
+import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject, sign, verify } from "node:crypto";
 
 /** DER prefix of an Ed25519 SubjectPublicKeyInfo; the raw 32-byte key follows it. */
 const SPKI_PREFIX = Buffer.from("302a300506032b6570032100", "hex");
@@ -66,8 +59,13 @@ export function keyPairFromPem(pem: string, passphrase?: string): KeyPair {
   } catch (err) {
     const msg = (err as Error).message;
     // OpenSSL 3 reports a missing passphrase as "interrupted or cancelled", so also look at the PEM.
-    if (/passphrase|decrypt|bad decrypt/i.test(msg) || (passphrase === undefined && pem.includes("-----BEGIN ENCRYPTED PRIVATE KEY-----"))) {
-      throw new KeyError(passphrase === undefined ? "the private key is encrypted: a passphrase is needed" : "wrong passphrase for the private key");
+    if (
+      /passphrase|decrypt|bad decrypt/i.test(msg) ||
+      (passphrase === undefined && pem.includes("-----BEGIN ENCRYPTED PRIVATE KEY-----"))
+    ) {
+      throw new KeyError(
+        passphrase === undefined ? "the private key is encrypted: a passphrase is needed" : "wrong passphrase for the private key",
+      );
     }
     throw new KeyError(`not a PEM private key: ${msg}`);
   }
@@ -79,9 +77,7 @@ export function privateKeyPem(pair: KeyPair, passphrase?: string): string {
   if (passphrase === undefined) {
     return pair.privateKey.export({ format: "pem", type: "pkcs8" }).toString();
   }
-  return pair.privateKey
-    .export({ format: "pem", type: "pkcs8", cipher: "aes-256-cbc", passphrase })
-    .toString();
+  return pair.privateKey.export({ format: "pem", type: "pkcs8", cipher: "aes-256-cbc", passphrase }).toString();
 }
 
 /** SubjectPublicKeyInfo PEM of the public key. */

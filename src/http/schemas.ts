@@ -97,7 +97,9 @@ export const Status = Type.Object({
   genesis_hash: Hex64,
   height: Type.Integer(),
   tip: Hex64,
-  total_work: Type.Union([Type.Integer(), Type.String()], { description: "sum of the difficulties of the main chain (a decimal string beyond 2^53)" }),
+  total_work: Type.Union([Type.Integer(), Type.String()], {
+    description: "sum of the difficulties of the main chain (a decimal string beyond 2^53)",
+  }),
   difficulty: Type.Integer({ description: "difficulty the next block must carry" }),
   peers: Type.Integer(),
   pending: Type.Integer(),

@@ -2,7 +2,7 @@
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
 import { Ajv } from "ajv";
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from "fastify";
 import type { TinyNode } from "../node/node.js";
 import { errorHandler } from "./errors.js";
 import { accountRoutes } from "./routes/accounts.js";
@@ -24,7 +24,7 @@ const ajv = new Ajv({ coerceTypes: "array", useDefaults: true, removeAdditional:
 export async function buildServer(node: TinyNode, opts: ServerOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: node.log as unknown as FastifyBaseLogger,
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: opts.bodyLimit ?? BODY_LIMIT,
     return503OnClosing: true,
     requestTimeout: 120_000,
@@ -51,7 +51,7 @@ export async function buildServer(node: TinyNode, opts: ServerOptions = {}): Pro
         title: "tinychain node API",
         version: "1.0.0",
         description:
-          "A tinychain node's HTTP API (SPEC §7). Errors are {\"error\": message, \"code\": reason} with 400, 401, 404, 409, 413 or 503. " +
+          'A tinychain node\'s HTTP API (SPEC §7). Errors are {"error": message, "code": reason} with 400, 401, 404, 409, 413 or 503. ' +
           "Operator routes (/mine, sending from the node's wallet, /nodes/register, /nodes/resolve) are open to loopback; " +
           "from elsewhere they need Authorization: Bearer <token from <data-dir>/api.token>.",
       },

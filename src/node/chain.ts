@@ -5,7 +5,7 @@
  */
 import { EventEmitter } from "node:events";
 import { type CheckedBlock, checkBlockHeader, checkBlockShape } from "../core/block.js";
-import { retargetAncestorIndex, requiredDifficulty } from "../core/difficulty.js";
+import { requiredDifficulty, retargetAncestorIndex } from "../core/difficulty.js";
 import { fail, RuleError } from "../core/errors.js";
 import { genesisBlock, genesisHash } from "../core/network.js";
 import { parseBlock } from "../core/schema.js";

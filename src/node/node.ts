@@ -5,13 +5,13 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Logger } from "pino";
-import { signHex, type KeyPair } from "../crypto/keys.js";
 import { signingBytes } from "../core/encoding.js";
 import { fail } from "../core/errors.js";
 import { isUint } from "../core/schema.js";
 import { StateOverlay } from "../core/state.js";
 import type { NetworkParams, TransferTx } from "../core/types.js";
 import { workToJson } from "../core/work.js";
+import { type KeyPair, signHex } from "../crypto/keys.js";
 import { ChainStore } from "../store/chain-store.js";
 import { type Db, openDb } from "../store/db.js";
 import { PoolStore } from "../store/pool-store.js";

@@ -147,11 +147,15 @@ export class Pool extends EventEmitter<{ added: [PoolEntry]; changed: [] }> {
     let status: AddResult["status"] = "ready";
     if (tx.nonce > next) {
       if (tx.nonce - next > this.maxNonceGap) {
-        fail("nonce-too-high", `nonce ${tx.nonce} is too far ahead: the sender's next nonce is ${next} (at most ${this.maxNonceGap} ahead are held)`);
+        fail(
+          "nonce-too-high",
+          `nonce ${tx.nonce} is too far ahead: the sender's next nonce is ${next} (at most ${this.maxNonceGap} ahead are held)`,
+        );
       }
       status = "queued";
     } else {
-      for (let n = acct.nonce; n < tx.nonce; n++) applyTransaction(state, (mine.get(n) as PoolEntry).tx, (mine.get(n) as PoolEntry).id, params);
+      for (let n = acct.nonce; n < tx.nonce; n++)
+        applyTransaction(state, (mine.get(n) as PoolEntry).tx, (mine.get(n) as PoolEntry).id, params);
       applyTransaction(state, tx, id, params);
     }
     this.makeRoom(entry);
@@ -187,7 +191,10 @@ export class Pool extends EventEmitter<{ added: [PoolEntry]; changed: [] }> {
     for (const mine of this.bySender.values()) {
       let last: PoolEntry | undefined;
       for (const e of mine.values()) if (last === undefined || e.tx.nonce > last.tx.nonce) last = e;
-      if (last !== undefined && (victim === undefined || last.tx.fee < victim.tx.fee || (last.tx.fee === victim.tx.fee && last.seq > victim.seq))) {
+      if (
+        last !== undefined &&
+        (victim === undefined || last.tx.fee < victim.tx.fee || (last.tx.fee === victim.tx.fee && last.seq > victim.seq))
+      ) {
         victim = last;
       }
     }

@@ -6,7 +6,7 @@ import type { StateReader, StateValue } from "../core/state.js";
 import type { Block, TokenEvent, Transaction } from "../core/types.js";
 import { workFromHex, workToHex } from "../core/work.js";
 import { type Db, getMeta, setMeta } from "./db.js";
-import { BlockStatus } from "./schema.js";
+import type { BlockStatus } from "./schema.js";
 
 export interface BlockInfo {
   hash: string;
@@ -73,7 +73,9 @@ export class ChainStore implements StateReader {
       insertBlock: p("INSERT OR IGNORE INTO blocks (hash, height, prev_hash, work, status, json) VALUES (?, ?, ?, ?, ?, ?)"),
       setStatus: p("UPDATE blocks SET status = ? WHERE hash = ?"),
       children: p("SELECT hash FROM blocks WHERE prev_hash = ?").pluck(),
-      bestCandidates: p("SELECT hash, height, prev_hash, work, status FROM blocks WHERE status != 2 AND work > ? ORDER BY work DESC LIMIT ?"),
+      bestCandidates: p(
+        "SELECT hash, height, prev_hash, work, status FROM blocks WHERE status != 2 AND work > ? ORDER BY work DESC LIMIT ?",
+      ),
       blockCount: p("SELECT count(*) FROM blocks").pluck(),
       mainHash: p("SELECT hash FROM main WHERE height = ?").pluck(),
       setMain: p("INSERT OR REPLACE INTO main (height, hash) VALUES (?, ?)"),
@@ -216,9 +218,7 @@ export class ChainStore implements StateReader {
     this.s.deleteEvents.run(height);
   }
   txLocation(id: string): TxLocation | undefined {
-    const r = this.s.getTx.get(id) as
-      | { id: string; height: number; pos: number; block_hash: string; events: string | null }
-      | undefined;
+    const r = this.s.getTx.get(id) as { id: string; height: number; pos: number; block_hash: string; events: string | null } | undefined;
     if (r === undefined) return undefined;
     return { id: r.id, height: r.height, pos: r.pos, blockHash: r.block_hash, events: r.events ? JSON.parse(r.events) : [] };
   }

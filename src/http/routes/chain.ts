@@ -10,7 +10,13 @@ export const MAX_BLOCKS_PER_PAGE = 500;
 export function chainRoutes(app: FastifyInstance, node: TinyNode): void {
   app.get(
     "/status",
-    { schema: { summary: "The node's network, tip, work, difficulty, peers, pool and wallet address", tags: ["chain"], response: { 200: Status } } },
+    {
+      schema: {
+        summary: "The node's network, tip, work, difficulty, peers, pool and wallet address",
+        tags: ["chain"],
+        response: { 200: Status },
+      },
+    },
     async () => node.status(),
   );
 
@@ -22,7 +28,12 @@ export function chainRoutes(app: FastifyInstance, node: TinyNode): void {
         tags: ["chain"],
         querystring: Type.Object({
           from: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, default: 1 }),
-          limit: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, default: 100, description: `capped at ${MAX_BLOCKS_PER_PAGE}` }),
+          limit: Type.Integer({
+            minimum: 1,
+            maximum: Number.MAX_SAFE_INTEGER,
+            default: 100,
+            description: `capped at ${MAX_BLOCKS_PER_PAGE}`,
+          }),
         }),
         response: { 200: Type.Object({ blocks: Type.Array(Block) }), 400: { $ref: "Error#" } },
       },

@@ -93,7 +93,10 @@ export function tutorialRoutes(app: FastifyInstance, node: TinyNode): void {
         );
       }
       if ("type" in o) {
-        fail("bad-schema", 'the transaction has no "signature": sign it (SPEC §3), or send {recipient, amount[, fee]} to send from the node\'s wallet');
+        fail(
+          "bad-schema",
+          'the transaction has no "signature": sign it (SPEC §3), or send {recipient, amount[, fee]} to send from the node\'s wallet',
+        );
       }
       for (const k of Object.keys(o)) {
         if (!WALLET_FIELDS.includes(k)) fail("bad-schema", `unknown field "${k}": send {recipient, amount[, fee]} or a signed transaction`);
