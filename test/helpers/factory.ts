@@ -2,22 +2,15 @@
  * Builders for signed transactions and mined blocks in unit tests. Everything is
  * deterministic: keys come from helpers/keys.ts, proofs are ground from 0.
  */
+import { expect } from "vitest";
 import { blockHash, signingBytes, txId } from "../../src/core/encoding.js";
-import { RuleError, type ReasonCode } from "../../src/core/errors.js";
+import { type ReasonCode, RuleError } from "../../src/core/errors.js";
 import { txRootHex } from "../../src/core/merkle.js";
 import { genesisBlock } from "../../src/core/network.js";
 import { meetsDifficulty } from "../../src/core/pow.js";
 import { type Account, EMPTY_STATE, StateOverlay } from "../../src/core/state.js";
-import type {
-  Address,
-  Block,
-  BlockHeader,
-  CoinbaseTx,
-  NetworkParams,
-  SignedTx,
-  Transaction,
-  UnsignedTx,
-} from "../../src/core/types.js";
+import { applyTransaction } from "../../src/core/transition.js";
+import type { Address, Block, BlockHeader, CoinbaseTx, NetworkParams, SignedTx, Transaction, UnsignedTx } from "../../src/core/types.js";
 import { type KeyPair, signHex } from "../../src/crypto/keys.js";
 
 /** A fast test network: difficulty 1 (every hash meets it), reward 50, no minimum fee. */
@@ -144,4 +137,27 @@ export function codeOf(fn: () => unknown): ReasonCode {
     throw new Error(`expected a RuleError, got ${String(err)}`);
   }
   throw new Error("expected a RuleError, but nothing was thrown");
+}
+
+/** applyTransaction with the transaction's own id. */
+export function applyTx(state: StateOverlay, tx: SignedTx, params: NetworkParams = NET) {
+  return applyTransaction(state, tx, txId(tx), params);
+}
+
+/** Applies `tx` expecting it to fail with `code`, and checks that the state did not change. */
+export function expectRejected(state: StateOverlay, tx: SignedTx, code: ReasonCode, params: NetworkParams = NET): void {
+  const before = snapshot(state);
+  const mark = state.mark();
+  expect(codeOf(() => applyTx(state, tx, params))).toBe(code);
+  expect(snapshot(state)).toEqual(before);
+  expect(state.mark()).toBe(mark);
+}
+
+/** A state where `creator` made a token (supply 1000) at nonce 0 and every holder has `balance` coins. */
+export function stateWithToken(creator: KeyPair, holders: KeyPair[], balance = 100) {
+  const state = stateWith(Object.fromEntries([creator, ...holders].map((k) => [k.address, balance])));
+  const create = signTx(creator, { type: "token_create", name: "Gold", symbol: "GLD", decimals: 2, supply: 1000 });
+  applyTx(state, create);
+  state.commitJournal();
+  return { state, token: txId(create) };
 }

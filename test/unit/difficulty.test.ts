@@ -91,7 +91,9 @@ describe("difficulty retarget", () => {
     // which does not exist (SPEC §4 read literally; see difficulty.ts)
     expect(isRetargetHeight(RT, 11)).toBe(false);
     expect(heights({ ...NET, retarget: { interval: 1, block_time: 1 } })).toEqual([...Array(38).keys()].map((i) => i + 3));
-    expect(heights({ ...NET, retarget: { interval: 2, block_time: 1 } })).toEqual([5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31, 33, 35, 37, 39]);
+    expect(heights({ ...NET, retarget: { interval: 2, block_time: 1 } })).toEqual([
+      5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31, 33, 35, 37, 39,
+    ]);
     expect(retargetAncestorIndex(RT, 20)).toBe(10);
     expect(retargetAncestorIndex(RT, 30)).toBe(20);
     expect(retargetAncestorIndex(RT, 10)).toBeUndefined();

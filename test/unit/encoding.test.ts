@@ -130,7 +130,15 @@ const txArb: fc.Arbitrary<SignedTx> = fc
   .map(({ amount, fee, nonce, name, kind }) => {
     if (kind === "transfer") return signTx(key1, { type: "transfer", recipient: key2.address, amount, fee, nonce });
     if (kind === "token_create") {
-      return signTx(key1, { type: "token_create", name: [...name].slice(0, 64).join(""), symbol: "SYM", decimals: 18, supply: amount, fee, nonce });
+      return signTx(key1, {
+        type: "token_create",
+        name: [...name].slice(0, 64).join(""),
+        symbol: "SYM",
+        decimals: 18,
+        supply: amount,
+        fee,
+        nonce,
+      });
     }
     return signTx(key1, { type: "token_approve", token: "ab".repeat(32), spender: key2.address, amount, fee, nonce });
   });
@@ -139,7 +147,7 @@ describe("canonical JSON and ids", () => {
   it("sorts keys, drops white space and writes integers plainly", () => {
     expect(canonical({ b: 1, a: [true, null, "x"], c: { z: -0, y: 1e21 } })).toBe('{"a":[true,null,"x"],"b":1,"c":{"y":1e+21,"z":0}}');
     expect(canonical({ t: 1506280650.771 })).toBe('{"t":1506280650.771}');
-    expect(canonical({ s: "é\u2028\"\\" })).toBe('{"s":"é\u2028\\"\\\\"}');
+    expect(canonical({ s: 'é\u2028"\\' })).toBe('{"s":"é\u2028\\"\\\\"}');
     // JCS sorts by UTF-16 code units
     expect(canonical({ "\u{1F600}": 1, "\uFB33": 2 })).toBe('{"\u{1F600}":1,"\uFB33":2}');
     expect(() => canonical(undefined)).toThrow(TypeError);
@@ -157,9 +165,16 @@ describe("canonical JSON and ids", () => {
   it("the block hash covers exactly the six header fields", () => {
     const block = mineBlock(GENESIS, [], key1.address);
     expect(Object.keys(headerOf(block)).sort()).toEqual(["difficulty", "index", "previous_hash", "proof", "timestamp", "tx_root"]);
-    expect(blockHash({ ...block, transactions: [] })).toBe(blockHash(block));
+    expect(blockHash({ ...block, transactions: [] } as typeof block)).toBe(blockHash(block));
     expect(blockHash({ ...block, hash: "x" } as typeof block)).toBe(blockHash(block));
-    for (const [k, v] of Object.entries({ index: 3, timestamp: block.timestamp + 0.001, previous_hash: "1", tx_root: "00".repeat(32), difficulty: 2, proof: block.proof + 1 })) {
+    for (const [k, v] of Object.entries({
+      index: 3,
+      timestamp: block.timestamp + 0.001,
+      previous_hash: "1",
+      tx_root: "00".repeat(32),
+      difficulty: 2,
+      proof: block.proof + 1,
+    })) {
       expect(blockHash({ ...block, [k]: v }), k).not.toBe(blockHash(block));
     }
   });

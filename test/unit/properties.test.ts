@@ -204,7 +204,9 @@ describe("token supply", () => {
         }
         KEYS.forEach((k, i) => {
           expect(state.tokenBalance(token, k.address)).toBe(b(i));
-          KEYS.forEach((s, j) => expect(state.allowance(token, k.address, s.address)).toBe(al(i, j)));
+          KEYS.forEach((s, j) => {
+            expect(state.allowance(token, k.address, s.address)).toBe(al(i, j));
+          });
         });
       }),
       RUNS,
@@ -262,12 +264,18 @@ describe("StateOverlay mark / revert", () => {
         const mark = state.mark();
         let ok = true;
         try {
-          applyBlock(state, block, block.transactions.map((t) => txId(t)), NET);
+          applyBlock(
+            state,
+            block,
+            block.transactions.map((t) => txId(t)),
+            NET,
+          );
         } catch (err) {
           ok = false;
           expect(isRuleError(err)).toBe(true);
         }
-        if (ok) expect(totalCoins(state)).toBe(totalCoins(stateWith(Object.fromEntries(KEYS.map((k, i) => [k.address, 100 * i])))) + NET.reward);
+        if (ok)
+          expect(totalCoins(state)).toBe(totalCoins(stateWith(Object.fromEntries(KEYS.map((k, i) => [k.address, 100 * i])))) + NET.reward);
         state.revert(mark);
         expect(snapshot(state)).toEqual(before);
       }),

@@ -92,6 +92,13 @@ describe("parseTransaction rejects (bad-schema)", () => {
     });
   }
 
+  it("a __proto__ field from JSON.parse is an unknown field", () => {
+    const json = JSON.stringify(EXAMPLES.transfer).replace("{", '{"__proto__":{"amount":5},');
+    const raw = JSON.parse(json) as object;
+    expect(Object.keys(raw)).toContain("__proto__");
+    expect(txCode(raw)).toBe("bad-schema");
+  });
+
   it("fields that belong to another type", () => {
     expect(txCode(txWith("transfer", { token: TOKEN }))).toBe("bad-schema");
     expect(txCode(txWith("coinbase", { fee: 0 }))).toBe("bad-schema");
@@ -190,7 +197,7 @@ describe("parseTransaction rejects (bad-schema)", () => {
     });
   }
 
-  it("a coinbase whose sender is not \"0\"", () => {
+  it('a coinbase whose sender is not "0"', () => {
     expect(txCode(txWith("coinbase", { sender: key1.address }))).toBe("bad-schema");
     expect(txCode(txWith("coinbase", { sender: 0 }))).toBe("bad-schema");
   });
@@ -240,7 +247,7 @@ describe("parseBlock", () => {
     expect("hash" in parsed).toBe(false);
   });
 
-  it("accepts the genesis block (previous_hash \"1\", no transactions)", () => {
+  it('accepts the genesis block (previous_hash "1", no transactions)', () => {
     expect(parseBlock(structuredClone(GENESIS), 100)).toEqual(GENESIS);
   });
 
@@ -256,9 +263,12 @@ describe("parseBlock", () => {
     expect(blockCode(raw)).toBe("bad-schema");
   });
 
-  it.each(["index", "timestamp", "transactions", "proof", "previous_hash", "difficulty", "tx_root"])("rejects a block missing %s", (field) => {
-    expect(blockCode(blockWith({ [field]: undefined }))).toBe("bad-schema");
-  });
+  it.each(["index", "timestamp", "transactions", "proof", "previous_hash", "difficulty", "tx_root"])(
+    "rejects a block missing %s",
+    (field) => {
+      expect(blockCode(blockWith({ [field]: undefined }))).toBe("bad-schema");
+    },
+  );
 
   it("rejects unknown fields", () => {
     expect(blockCode(blockWith({ nonce: 1 }))).toBe("bad-schema");

@@ -80,7 +80,15 @@ describe("transaction signatures", () => {
   });
 
   it("signed by the wrong key: sender A, signature by B", () => {
-    const unsigned = { type: "transfer" as const, network: "testnet", sender: key1.address, recipient: key2.address, amount: 5, fee: 1, nonce: 0 };
+    const unsigned = {
+      type: "transfer" as const,
+      network: "testnet",
+      sender: key1.address,
+      recipient: key2.address,
+      amount: 5,
+      fee: 1,
+      nonce: 0,
+    };
     const tx: TransferTx = { ...unsigned, signature: signHex(key2, signingBytes(unsigned)) };
     expect(signatureValid(tx)).toBe(false);
     // and claiming to be B does not help either: sender is part of the signed bytes
