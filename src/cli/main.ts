@@ -1,10 +1,12 @@
 /** The `tinychain` executable (SPEC §8). */
 import { Command } from "commander";
+import { registerDevnetCommand } from "./devnet-command.js";
 import { registerNodeCommand } from "./node-command.js";
 
 const program = new Command();
 program.name("tinychain").description("a small, real proof-of-work blockchain node").showHelpAfterError();
 registerNodeCommand(program);
+registerDevnetCommand(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   process.stderr.write(`tinychain: ${err instanceof Error ? err.message : String(err)}\n`);

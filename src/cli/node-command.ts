@@ -21,6 +21,7 @@ export interface NodeOptions {
   difficulty?: number;
   threads?: number;
   poolSize?: number;
+  syncInterval?: number;
   logLevel: string;
 }
 
@@ -56,6 +57,8 @@ export async function runNode(opts: NodeOptions): Promise<void> {
       mine: opts.mine ?? false,
       ...(opts.threads !== undefined ? { threads: opts.threads } : {}),
       ...(opts.poolSize !== undefined ? { poolSize: opts.poolSize } : {}),
+      ...(opts.peers ? { peers: opts.peers.split(",").map((p) => p.trim()).filter((p) => p.length > 0) } : {}),
+      ...(opts.syncInterval !== undefined ? { network: { syncIntervalS: opts.syncInterval } } : {}),
     });
   } catch (err) {
     throw new Error(isRuleError(err) ? err.message : (err as Error).message);
@@ -70,6 +73,7 @@ export async function runNode(opts: NodeOptions): Promise<void> {
       throw new Error(`port ${opts.port} on ${opts.host} is in use: stop the other program or pick another --port`);
     throw err;
   }
+  node.startNetwork();
   const addr = app.server.address();
   const port = typeof addr === "object" && addr ? addr.port : opts.port;
   const host = opts.host.includes(":") ? `[${opts.host}]` : opts.host;
@@ -115,6 +119,7 @@ export function registerNodeCommand(program: Command): void {
     .option("--difficulty <n>", "override the network's difficulty (changes the genesis hash)", intOption(1, Number.MAX_SAFE_INTEGER))
     .option("--threads <n>", "proof-of-work threads (default: one per core)", intOption(1, 256))
     .option("--pool-size <n>", "maximum pending transactions", intOption(1, 1_000_000))
+    .option("--sync-interval <seconds>", "seconds between background syncs with peers (0: only on demand)", intOption(0, 3600))
     .option("--log-level <level>", "fatal, error, warn, info, debug or trace", "info")
     .action(async (opts: NodeOptions) => {
       await runNode(opts);

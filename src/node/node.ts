@@ -7,18 +7,20 @@ import { join } from "node:path";
 import type { Logger } from "pino";
 import { signingBytes } from "../core/encoding.js";
 import { fail } from "../core/errors.js";
-import { isUint } from "../core/schema.js";
+import { describeValue, isUint } from "../core/schema.js";
 import { StateOverlay } from "../core/state.js";
 import type { NetworkParams, TransferTx } from "../core/types.js";
 import { workToJson } from "../core/work.js";
 import { type KeyPair, signHex } from "../crypto/keys.js";
 import { ChainStore } from "../store/chain-store.js";
 import { type Db, openDb } from "../store/db.js";
+import { PeerStore } from "../store/peer-store.js";
 import { PoolStore } from "../store/pool-store.js";
 import { loadOrCreateWallet } from "../wallet/keyfile.js";
 import { loadOrCreateApiToken } from "./api-token.js";
-import { Chain, type SubmitResult } from "./chain.js";
+import { Chain } from "./chain.js";
 import { type MinedBlock, Miner } from "./miner.js";
+import { type BlockAnnouncement, Network, type NetworkOptions } from "./network.js";
 import { type AddResult, Pool } from "./pool.js";
 
 export interface NodeConfig {
@@ -30,6 +32,9 @@ export interface NodeConfig {
   poolSize?: number;
   /** The node's clock in seconds (tests may move it). */
   now?: () => number;
+  /** Peer URLs to register at start. */
+  peers?: string[];
+  network?: Omit<NetworkOptions, "selfAddress">;
 }
 
 export interface TxAccepted extends AddResult {
@@ -43,6 +48,7 @@ export class TinyNode {
   readonly chain: Chain;
   readonly pool: Pool;
   readonly miner: Miner;
+  readonly network: Network;
   readonly wallet: KeyPair;
   readonly apiToken: string;
   readonly log: Logger;
@@ -84,10 +90,21 @@ export class TinyNode {
       ...(now ? { now } : {}),
       onError: (err) => this.log.error({ err }, "miner error"),
     });
+    this.network = new Network(this.chain, this.pool, new PeerStore(this.db), this.log, {
+      ...config.network,
+      selfAddress: this.wallet.address,
+    });
     if (config.mine) this.miner.setContinuous(true);
   }
 
+  /** Starts talking to peers (after the API listens, so peers can call back). */
+  startNetwork(): void {
+    this.network.start();
+    if (this.config.peers && this.config.peers.length > 0) this.network.registerAtStart(this.config.peers);
+  }
+
   async close(): Promise<void> {
+    this.network.close();
     await this.miner.stop();
     this.db.close();
   }
@@ -102,8 +119,8 @@ export class TinyNode {
   sendFromWallet(req: { recipient: unknown; amount: unknown; fee?: unknown }): TxAccepted {
     const { recipient, amount } = req;
     const fee = req.fee ?? this.params.min_fee;
-    if (!isUint(amount, 1)) fail("bad-schema", `amount must be an integer ≥ 1 (whole coins), got ${JSON.stringify(amount)}`);
-    if (!isUint(fee)) fail("bad-schema", `fee must be an integer ≥ 0, got ${JSON.stringify(fee)}`);
+    if (!isUint(amount, 1)) fail("bad-schema", `amount must be an integer ≥ 1 (whole coins), got ${describeValue(amount)}`);
+    if (!isUint(fee)) fail("bad-schema", `fee must be an integer ≥ 0, got ${describeValue(fee)}`);
     const unsigned = {
       type: "transfer" as const,
       network: this.params.name,
@@ -117,8 +134,8 @@ export class TinyNode {
     return this.submitTransaction(tx);
   }
 
-  submitBlock(raw: unknown): SubmitResult {
-    return this.chain.submit(raw);
+  submitBlock(raw: unknown): BlockAnnouncement {
+    return this.network.receiveBlock(raw);
   }
 
   mine(): Promise<MinedBlock> {
@@ -154,7 +171,7 @@ export class TinyNode {
       tip: tip.hash,
       total_work: workToJson(tip.work),
       difficulty: this.chain.difficultyAfter(tip.hash),
-      peers: 0,
+      peers: this.network.peers.size,
       pending: this.pool.size,
       address: this.wallet.address,
       mining: this.miner.mining,

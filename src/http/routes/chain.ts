@@ -85,9 +85,15 @@ export function chainRoutes(app: FastifyInstance, node: TinyNode): void {
     },
     async (req, reply) => {
       const r = node.submitBlock(req.body);
-      if (r.outcome === "known") return { message: "Block already known", hash: r.hash };
+      if (r.outcome === "known") return { message: "Block already known", hash: r.hash, outcome: r.outcome };
       void reply.status(202);
-      return { message: r.outcome === "side" ? "Block stored on a side branch" : "Block accepted", hash: r.hash, outcome: r.outcome };
+      const message =
+        r.outcome === "orphan"
+          ? "Block taken; its missing parents are being fetched from peers"
+          : r.outcome === "side"
+            ? "Block stored on a side branch"
+            : "Block accepted";
+      return { message, hash: r.hash, outcome: r.outcome };
     },
   );
 }

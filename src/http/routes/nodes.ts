@@ -1,18 +1,107 @@
-/** Peers: the list (registration and consensus come with the peer network). */
-import type { FastifyInstance } from "fastify";
+/** Peers and consensus: the tutorial's /nodes/register and /nodes/resolve, and /nodes. */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { Type } from "typebox";
+import { fail } from "../../core/errors.js";
 import type { TinyNode } from "../../node/node.js";
+import { workToJson } from "../../core/work.js";
+import { operatorGuard } from "../auth.js";
+import { Block } from "../schemas.js";
 
-export function nodeRoutes(app: FastifyInstance, _node: TinyNode): void {
+const errors = { 400: { $ref: "Error#" }, 401: { $ref: "Error#" } };
+
+export function nodeRoutes(app: FastifyInstance, node: TinyNode): void {
+  const operator = operatorGuard(node.apiToken);
+  const net = node.network;
+
   app.get(
     "/nodes",
     {
       schema: {
-        summary: "Known peers, as host:port",
+        summary: "Known peers, as host:port, with their health",
         tags: ["nodes"],
-        response: { 200: Type.Object({ nodes: Type.Array(Type.String()) }) },
+        response: {
+          200: Type.Object({
+            nodes: Type.Array(Type.String()),
+            peers: Type.Array(
+              Type.Object({
+                node: Type.String(),
+                url: Type.String(),
+                last_seen: Type.Union([Type.Integer(), Type.Null()], { description: "ms since the epoch" }),
+                failures: Type.Integer(),
+                next_try: Type.Integer(),
+                last_error: Type.Optional(Type.String()),
+                height: Type.Optional(Type.Integer()),
+                tip: Type.Optional(Type.String()),
+                total_work: Type.Optional(Type.Union([Type.Integer(), Type.String()])),
+              }),
+            ),
+          }),
+        },
       },
     },
-    async () => ({ nodes: [] as string[] }),
+    async () => {
+      const list = net.peers.list();
+      return {
+        nodes: list.map((p) => p.label),
+        peers: list.map((p) => ({
+          node: p.label,
+          url: p.url,
+          last_seen: p.lastSeen,
+          failures: p.failures,
+          next_try: p.nextTry,
+          ...(p.lastError ? { last_error: p.lastError } : {}),
+          ...(p.status ? { height: p.status.height, tip: p.status.tip, total_work: workToJson(p.status.total_work) } : {}),
+        })),
+      };
+    },
   );
+
+  const registerSchema = {
+    summary: "Register peers (operator)",
+    description:
+      "Takes URLs or host:port. Garbage, a node of another network or genesis, or this node itself is refused; unreachable peers are kept and retried.",
+    tags: ["nodes"],
+    security: [{ operatorToken: [] }],
+    body: Type.Object({ nodes: Type.Array(Type.String(), { examples: [["http://127.0.0.1:5001"]] }) }),
+    response: {
+      201: Type.Object({ message: Type.Literal("New nodes have been added"), total_nodes: Type.Array(Type.String()) }),
+      ...errors,
+    },
+  };
+  const register = async (req: FastifyRequest, reply: FastifyReply) => {
+    const body = req.body as { nodes?: unknown } | null;
+    if (typeof body !== "object" || body === null || Array.isArray(body)) fail("bad-schema", 'send {"nodes": ["http://host:port", ...]}');
+    for (const k of Object.keys(body)) if (k !== "nodes") fail("bad-schema", `unknown field "${k}": send {"nodes": [...]}`);
+    const total = await net.register(body.nodes);
+    void reply.status(201);
+    return { message: "New nodes have been added", total_nodes: total };
+  };
+  app.post("/nodes/register", { schema: registerSchema, preHandler: operator }, register);
+  app.post("/miner/register", { schema: { ...registerSchema, hide: true }, preHandler: operator }, register);
+
+  const resolveSchema = {
+    summary: "Run consensus against all peers now (operator)",
+    description: "Fetches what peers with more work have, checks it in full, and follows the valid chain with the most work.",
+    tags: ["nodes"],
+    security: [{ operatorToken: [] }],
+    response: {
+      200: Type.Union([
+        Type.Object({ message: Type.Literal("Our chain was replaced"), new_chain: Type.Array(Block) }),
+        Type.Object({ message: Type.Literal("Our chain is authoritative"), chain: Type.Array(Block) }),
+      ]),
+      ...errors,
+    },
+  };
+  const resolve = async (_req: FastifyRequest, reply: FastifyReply) => {
+    const replaced = await net.resolve();
+    const blocks = node.chain.blocksFrom(1, node.chain.tip.height).join(",");
+    const text = replaced
+      ? `{"message":"Our chain was replaced","new_chain":[${blocks}]}`
+      : `{"message":"Our chain is authoritative","chain":[${blocks}]}`;
+    return reply.type("application/json").send(text);
+  };
+  app.get("/nodes/resolve", { schema: resolveSchema, preHandler: operator }, resolve);
+  app.post("/nodes/resolve", { schema: { ...resolveSchema, hide: true }, preHandler: operator }, resolve);
+  app.get("/miner/nodes/resolve", { schema: { ...resolveSchema, hide: true }, preHandler: operator }, resolve);
+  app.post("/miner/nodes/resolve", { schema: { ...resolveSchema, hide: true }, preHandler: operator }, resolve);
 }

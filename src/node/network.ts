@@ -1,0 +1,193 @@
+/**
+ * The node on the network: registering peers, gossip of what the node accepts, catching
+ * up (on announcements of unknown blocks, on /nodes/resolve, and every few seconds).
+ */
+import type { Logger } from "pino";
+import { fail, isRuleError } from "../core/errors.js";
+import { blockHash } from "../core/encoding.js";
+import { PeerRequestError } from "../p2p/http-client.js";
+import { PeerClient } from "../p2p/peer-client.js";
+import { normalizePeerUrl, PeerUrlError } from "../p2p/peer-url.js";
+import type { PeerStore } from "../store/peer-store.js";
+import type { Chain, SubmitResult } from "./chain.js";
+import { Gossip } from "./gossip.js";
+import { OrphanPool } from "./orphans.js";
+import { type Peer, PeerSet } from "./peers.js";
+import type { Pool } from "./pool.js";
+import { Sync, type SyncOptions } from "./sync.js";
+
+export interface NetworkOptions extends SyncOptions {
+  /** Seconds between background syncs (0: none). */
+  syncIntervalS?: number;
+  maxPeers?: number;
+  /** This node's wallet address, to recognise itself among would-be peers. */
+  selfAddress: string;
+}
+
+export type BlockAnnouncement = SubmitResult | { outcome: "orphan"; hash: string; height: number };
+
+export class Network {
+  readonly peers: PeerSet;
+  readonly gossip: Gossip;
+  readonly sync: Sync;
+  private readonly orphans = new OrphanPool();
+  private timer: NodeJS.Timeout | undefined;
+  private catchUp: Promise<unknown> | undefined;
+  private closed = false;
+  /** Set when blocks from a peer moved the tip; read and cleared by `resolve`. */
+  private replacedByPeers = false;
+
+  constructor(
+    private readonly chain: Chain,
+    private readonly pool: Pool,
+    store: PeerStore,
+    private readonly log: Logger,
+    private readonly opts: NetworkOptions,
+  ) {
+    this.peers = new PeerSet(store, opts.maxPeers);
+    this.gossip = new Gossip(this.peers, log);
+    this.sync = new Sync(chain, this.peers, log, opts);
+    this.sync.onAdopted = () => {
+      this.replacedByPeers = true;
+    };
+    chain.on("tip", (change) => {
+      const tip = change.connected.at(-1);
+      if (tip !== undefined) this.gossip.announceBlock(tip.hash, this.chain.store.blockJson(tip.hash) as string);
+      this.adoptOrphans();
+    });
+    pool.on("added", (e) => this.gossip.announceTransaction(e.id, JSON.stringify({ ...e.tx, id: e.id })));
+  }
+
+  start(): void {
+    const every = (this.opts.syncIntervalS ?? 5) * 1000;
+    if (every > 0) {
+      const tick = () => {
+        if (this.closed) return;
+        void this.sync.withAll(true).finally(() => {
+          if (!this.closed) this.timer = setTimeout(tick, every);
+        });
+      };
+      this.timer = setTimeout(tick, 200);
+    }
+  }
+
+  close(): void {
+    this.closed = true;
+    clearTimeout(this.timer);
+  }
+
+  /**
+   * Registers peer addresses (SPEC §7 /nodes/register). Garbage, another network, or this
+   * node itself is refused (nothing is added then); unreachable peers are kept and retried.
+   */
+  async register(inputs: unknown): Promise<string[]> {
+    if (!Array.isArray(inputs) || inputs.length === 0) {
+      fail("bad-schema", 'send {"nodes": ["http://host:port", ...]}: a non-empty list of peer addresses');
+    }
+    if (inputs.length > this.peers.max) fail("bad-schema", `at most ${this.peers.max} peers can be registered`);
+    const urls: string[] = [];
+    const bad: string[] = [];
+    for (const i of inputs) {
+      try {
+        urls.push(normalizePeerUrl(i));
+      } catch (err) {
+        if (!(err instanceof PeerUrlError)) throw err;
+        bad.push(err.message);
+      }
+    }
+    if (bad.length > 0) fail("bad-schema", `invalid peer address: ${bad.join("; ")}`);
+    const fresh = [...new Set(urls)].filter((u) => !this.peers.has(u));
+    if (this.peers.size + fresh.length > this.peers.max) {
+      fail("bad-schema", `this node keeps at most ${this.peers.max} peers (it has ${this.peers.size})`);
+    }
+    const checks = await Promise.all(fresh.map((u) => this.probe(u)));
+    const refused = checks.filter((c) => c.refusal !== undefined).map((c) => c.refusal as string);
+    if (refused.length > 0) fail("bad-schema", refused.join("; "));
+    for (const c of checks) {
+      const p = this.peers.add(c.url) as Peer;
+      if (c.status) this.peers.markSeen(p, c.status);
+      else this.peers.markFailed(p, c.error ?? "unreachable");
+      this.log.info({ peer: p.label, reachable: c.status !== undefined }, "peer registered");
+      if (c.status) void this.sync.withPeer(p);
+    }
+    return this.peers.list().map((p) => p.label);
+  }
+
+  private async probe(url: string) {
+    const client = new PeerClient(url);
+    try {
+      const status = await client.status();
+      if (status.network !== this.chain.params.name || status.genesis_hash !== this.chain.genesisHash) {
+        return {
+          url,
+          refusal: `${url} runs network "${status.network}" with genesis ${status.genesis_hash}; this node runs "${this.chain.params.name}" with genesis ${this.chain.genesisHash}`,
+        };
+      }
+      if (status.address === this.opts.selfAddress) return { url, refusal: `${url} is this node itself` };
+      return { url, status };
+    } catch (err) {
+      if (err instanceof PeerRequestError && (err.kind === "bad-json" || err.kind === "status" || err.kind === "too-large")) {
+        return { url, refusal: `${url} does not answer like a tinychain node (${err.message})` };
+      }
+      return { url, error: (err as Error).message };
+    }
+  }
+
+  /** A block announced by anyone (POST /blocks). Unknown parents are fetched from peers. */
+  receiveBlock(raw: unknown): BlockAnnouncement {
+    try {
+      return this.chain.submit(raw);
+    } catch (err) {
+      if (!isRuleError(err) || err.code !== "unknown-parent") throw err;
+      const b = raw as { previous_hash: string; index: number };
+      const hash = blockHash(raw as never);
+      this.orphans.add(hash, b.previous_hash, raw);
+      this.requestCatchUp();
+      return { outcome: "orphan", hash, height: b.index };
+    }
+  }
+
+  /** Starts a sync with all peers unless one is running. */
+  requestCatchUp(): void {
+    if (this.catchUp !== undefined || this.closed) return;
+    this.catchUp = this.sync.withAll(false).finally(() => {
+      this.catchUp = undefined;
+      this.adoptOrphans();
+    });
+  }
+
+  private adoptOrphans(): void {
+    for (;;) {
+      const ready = this.orphans.takeReady((h) => this.chain.store.blockInfo(h) !== undefined);
+      if (ready.length === 0) return;
+      for (const raw of ready) {
+        try {
+          this.chain.submit(raw);
+        } catch {
+          // invalid after all: dropped
+        }
+      }
+    }
+  }
+
+  /**
+   * Runs consensus against all peers now (SPEC §7 /nodes/resolve). True when a peer's chain
+   * replaced ours: in this call, or by the background sync since the last call (so the
+   * tutorial's register-then-resolve still reports the replacement).
+   */
+  async resolve(): Promise<boolean> {
+    const before = this.chain.tip.hash;
+    await this.sync.withAll(false);
+    this.adoptOrphans();
+    const replaced = this.replacedByPeers || this.chain.tip.hash !== before;
+    this.replacedByPeers = false;
+    return replaced;
+  }
+
+  /** Registers `--peers` given at start, in the background (unreachable ones are kept). */
+  registerAtStart(urls: string[]): void {
+    for (const u of urls) {
+      void this.register([u]).catch((err) => this.log.warn({ peer: u, err: (err as Error).message }, "could not register a --peers address"));
+    }
+  }
+}

@@ -1,0 +1,104 @@
+/**
+ * The node's peers: a bounded, persisted set with health (last seen, failures, back-off).
+ */
+import { PeerClient, type PeerStatus } from "../p2p/peer-client.js";
+import { peerLabel } from "../p2p/peer-url.js";
+import type { PeerStore } from "../store/peer-store.js";
+
+export interface Peer {
+  url: string;
+  label: string;
+  client: PeerClient;
+  added: number;
+  lastSeen: number | null;
+  failures: number;
+  nextTry: number;
+  lastError?: string;
+  /** The peer's tip as it last said (a hint, never trusted). */
+  status?: PeerStatus;
+}
+
+export const MAX_PEERS = 64;
+const MAX_BACKOFF_MS = 5 * 60_000;
+
+export class PeerSet {
+  private readonly peers = new Map<string, Peer>();
+
+  constructor(
+    private readonly store: PeerStore,
+    readonly max = MAX_PEERS,
+    private readonly now: () => number = Date.now,
+  ) {
+    for (const r of store.all()) {
+      this.peers.set(r.url, {
+        url: r.url,
+        label: peerLabel(r.url),
+        client: new PeerClient(r.url),
+        added: r.added,
+        lastSeen: r.last_seen,
+        failures: r.failures,
+        nextTry: 0, // try everyone again at start
+      });
+    }
+  }
+
+  get size(): number {
+    return this.peers.size;
+  }
+
+  list(): Peer[] {
+    return [...this.peers.values()];
+  }
+
+  get(url: string): Peer | undefined {
+    return this.peers.get(url);
+  }
+
+  has(url: string): boolean {
+    return this.peers.has(url);
+  }
+
+  /** Peers not in back-off. */
+  due(): Peer[] {
+    const t = this.now();
+    return this.list().filter((p) => p.nextTry <= t);
+  }
+
+  /** Adds a peer (already normalised); returns false when the set is full. */
+  add(url: string): Peer | undefined {
+    const known = this.peers.get(url);
+    if (known !== undefined) return known;
+    if (this.peers.size >= this.max) return undefined;
+    const p: Peer = { url, label: peerLabel(url), client: new PeerClient(url), added: this.now(), lastSeen: null, failures: 0, nextTry: 0 };
+    this.peers.set(url, p);
+    this.persist(p);
+    return p;
+  }
+
+  remove(url: string): void {
+    this.peers.delete(url);
+    this.store.remove(url);
+  }
+
+  markSeen(p: Peer, status?: PeerStatus): void {
+    const wasFailing = p.failures > 0;
+    p.lastSeen = this.now();
+    p.failures = 0;
+    p.nextTry = 0;
+    delete p.lastError;
+    if (status !== undefined) p.status = status;
+    if (wasFailing || p.lastSeen - (p.added ?? 0) < 1000) this.persist(p);
+  }
+
+  markFailed(p: Peer, error: string): void {
+    p.failures += 1;
+    p.lastError = error;
+    p.nextTry = this.now() + Math.min(MAX_BACKOFF_MS, 1000 * 2 ** Math.min(p.failures - 1, 20));
+    this.persist(p);
+  }
+
+  private persist(p: Peer): void {
+    if (!this.peers.has(p.url)) return;
+    this.store.put({ url: p.url, added: p.added, last_seen: p.lastSeen, failures: p.failures, next_try: p.nextTry });
+  }
+}

@@ -1,0 +1,142 @@
+/**
+ * Catching up with peers (SPEC §5): compare tips, find the fork point, fetch only the
+ * missing blocks in pages, and give each to the chain, which checks it in full and switches
+ * when the branch has more work. Everything taken from one peer is bounded: time per request
+ * and bytes per answer (the client), blocks and time per attempt (here).
+ */
+import { setImmediate as yieldToLoop } from "node:timers/promises";
+import type { Logger } from "pino";
+import { isRuleError } from "../core/errors.js";
+import { PeerRequestError } from "../p2p/http-client.js";
+import type { Chain } from "./chain.js";
+import type { Peer, PeerSet } from "./peers.js";
+
+export interface SyncOptions {
+  pageSize?: number;
+  maxBlocksPerAttempt?: number;
+  attemptTimeMs?: number;
+}
+
+export interface SyncOutcome {
+  peer: string;
+  fetched: number;
+  accepted: number;
+  error?: string;
+}
+
+export class Sync {
+  private readonly running = new Map<string, Promise<SyncOutcome>>();
+  private readonly pageSize: number;
+  private readonly maxBlocks: number;
+  private readonly attemptTimeMs: number;
+  /** Called when blocks from a peer moved the tip. */
+  onAdopted: () => void = () => {};
+
+  constructor(
+    private readonly chain: Chain,
+    private readonly peers: PeerSet,
+    private readonly log: Logger,
+    opts: SyncOptions = {},
+  ) {
+    this.pageSize = opts.pageSize ?? 200;
+    this.maxBlocks = opts.maxBlocksPerAttempt ?? 20_000;
+    this.attemptTimeMs = opts.attemptTimeMs ?? 60_000;
+  }
+
+  /** Syncs with one peer; concurrent calls for the same peer share one attempt. */
+  withPeer(peer: Peer): Promise<SyncOutcome> {
+    const running = this.running.get(peer.url);
+    if (running !== undefined) return running;
+    const p = this.attempt(peer).finally(() => this.running.delete(peer.url));
+    this.running.set(peer.url, p);
+    return p;
+  }
+
+  /** Syncs with every peer (or only those not in back-off) in parallel. */
+  async withAll(onlyDue = false): Promise<SyncOutcome[]> {
+    const list = onlyDue ? this.peers.due() : this.peers.list();
+    return Promise.all(list.map((p) => this.withPeer(p)));
+  }
+
+  private async attempt(peer: Peer): Promise<SyncOutcome> {
+    const out: SyncOutcome = { peer: peer.label, fetched: 0, accepted: 0 };
+    const deadline = Date.now() + this.attemptTimeMs;
+    try {
+      const status = await peer.client.status();
+      if (status.network !== this.chain.params.name || status.genesis_hash !== this.chain.genesisHash) {
+        this.log.warn({ peer: peer.label, network: status.network }, "peer is now on another network; dropping it");
+        this.peers.remove(peer.url);
+        out.error = "other network";
+        return out;
+      }
+      this.peers.markSeen(peer, status);
+      if (status.total_work <= this.chain.tip.work) return out;
+      const tipBefore = this.chain.tip.hash;
+      const fork = await this.forkPoint(peer, Math.min(status.height, this.chain.tip.height));
+      let next = fork + 1;
+      let limit = this.pageSize;
+      while (out.fetched < this.maxBlocks && Date.now() < deadline) {
+        let page: unknown[];
+        try {
+          page = await peer.client.blocksFrom(next, Math.min(limit, this.maxBlocks - out.fetched));
+        } catch (err) {
+          if (err instanceof PeerRequestError && err.kind === "too-large" && limit > 1) {
+            limit = Math.max(1, Math.floor(limit / 4));
+            continue;
+          }
+          throw err;
+        }
+        if (page.length === 0) break;
+        for (const [i, raw] of page.entries()) {
+          const index = (raw as { index?: unknown } | null)?.index;
+          if (index !== next + i) throw new BadPeer(`served block ${String(index)} where ${next + i} was asked for`);
+          out.fetched++;
+          try {
+            const r = this.chain.submit(raw);
+            if (r.outcome !== "known") out.accepted++;
+          } catch (err) {
+            if (!isRuleError(err)) throw err;
+            // a chain that moved under us, or a clock ahead of ours: stop, no blame
+            if (err.code === "unknown-parent" || err.code === "time-too-new") throw new Error(`block ${next + i}: ${err.message}`);
+            throw new BadPeer(`served an invalid block ${next + i}: ${err.code}: ${err.message}`);
+          }
+          if (i % 25 === 24) await yieldToLoop();
+        }
+        next += page.length;
+        if (page.length < Math.min(limit, this.maxBlocks)) break;
+      }
+      if (this.chain.tip.hash !== tipBefore) this.onAdopted();
+    } catch (err) {
+      out.error = (err as Error).message;
+      if (err instanceof BadPeer) {
+        this.log.warn({ peer: peer.label, reason: out.error }, "dropping a peer that served invalid data");
+        this.peers.remove(peer.url);
+      } else {
+        this.peers.markFailed(peer, out.error);
+        this.log.debug({ peer: peer.label, err: out.error }, "sync attempt failed");
+      }
+    }
+    if (out.accepted > 0) this.log.info({ peer: peer.label, blocks: out.accepted, height: this.chain.tip.height }, "synced from peer");
+    return out;
+  }
+
+  /**
+   * The highest height at which the peer's main chain and ours hold the same block,
+   * searched from the top of the shorter chain down (binary search: common prefixes nest).
+   */
+  private async forkPoint(peer: Peer, top: number): Promise<number> {
+    const ours = (h: number) => this.chain.store.mainHash(h);
+    if ((await peer.client.hashAt(top)) === ours(top)) return top;
+    let lo = 1; // genesis: the same (checked through /status)
+    let hi = top - 1;
+    let steps = 0;
+    while (lo < hi && steps++ < 64) {
+      const mid = Math.ceil((lo + hi) / 2);
+      if ((await peer.client.hashAt(mid)) === ours(mid)) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  }
+}
+
+class BadPeer extends Error {}

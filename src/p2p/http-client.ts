@@ -1,0 +1,88 @@
+/**
+ * Bounded HTTP for talking to peers: every request has a deadline and a byte limit, and
+ * redirects are not followed. A peer that stalls, floods or answers garbage costs at most
+ * the deadline.
+ */
+
+export class PeerRequestError extends Error {
+  override name = "PeerRequestError";
+  constructor(
+    message: string,
+    readonly kind: "timeout" | "too-large" | "status" | "network" | "bad-json",
+    readonly status?: number,
+  ) {
+    super(message);
+  }
+}
+
+export interface RequestLimits {
+  timeoutMs: number;
+  maxBytes: number;
+}
+
+export const DEFAULT_LIMITS: RequestLimits = { timeoutMs: 5_000, maxBytes: 16 * 1024 * 1024 };
+
+/** Sends a request and returns the parsed JSON body (any 2xx), within the limits. */
+export async function requestJson(
+  url: string,
+  init: { method?: string; body?: string } = {},
+  limits: RequestLimits = DEFAULT_LIMITS,
+): Promise<{ status: number; body: unknown }> {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), limits.timeoutMs);
+  try {
+    let res: Response;
+    try {
+      res = await fetch(url, {
+        method: init.method ?? "GET",
+        redirect: "manual",
+        signal: controller.signal,
+        headers: init.body !== undefined ? { "content-type": "application/json", accept: "application/json" } : { accept: "application/json" },
+        ...(init.body !== undefined ? { body: init.body } : {}),
+      });
+    } catch (err) {
+      if (controller.signal.aborted) throw new PeerRequestError(`${url}: no answer within ${limits.timeoutMs} ms`, "timeout");
+      throw new PeerRequestError(`${url}: ${(err as Error).cause ?? (err as Error).message}`, "network");
+    }
+    const declared = Number(res.headers.get("content-length") ?? "0");
+    if (declared > limits.maxBytes) {
+      controller.abort();
+      throw new PeerRequestError(`${url}: answer of ${declared} bytes is over the ${limits.maxBytes}-byte limit`, "too-large");
+    }
+    const chunks: Uint8Array[] = [];
+    let size = 0;
+    if (res.body !== null) {
+      const reader = res.body.getReader();
+      try {
+        for (;;) {
+          const { done, value } = await reader.read();
+          if (done) break;
+          size += value.byteLength;
+          if (size > limits.maxBytes) {
+            controller.abort();
+            throw new PeerRequestError(`${url}: answer is over the ${limits.maxBytes}-byte limit`, "too-large");
+          }
+          chunks.push(value);
+        }
+      } catch (err) {
+        if (err instanceof PeerRequestError) throw err;
+        if (controller.signal.aborted) throw new PeerRequestError(`${url}: answer not complete within ${limits.timeoutMs} ms`, "timeout");
+        throw new PeerRequestError(`${url}: ${(err as Error).message}`, "network");
+      }
+    }
+    const text = Buffer.concat(chunks).toString("utf8");
+    let body: unknown;
+    try {
+      body = text.length === 0 ? undefined : JSON.parse(text);
+    } catch {
+      if (res.status >= 200 && res.status < 300) throw new PeerRequestError(`${url}: answer is not JSON`, "bad-json", res.status);
+    }
+    if (res.status < 200 || res.status >= 300) {
+      const msg = typeof body === "object" && body !== null && typeof (body as { error?: unknown }).error === "string" ? (body as { error: string }).error : `HTTP ${res.status}`;
+      throw new PeerRequestError(`${url}: ${msg.slice(0, 300)}`, "status", res.status);
+    }
+    return { status: res.status, body };
+  } finally {
+    clearTimeout(timer);
+  }
+}
