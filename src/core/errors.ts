@@ -39,6 +39,7 @@ export const REASONS = {
   "already-confirmed": "conflict",
   "pool-full": "busy",
   "unknown-sender-key": "invalid",
+  "weak-address": "invalid",
 } as const;
 
 export type ReasonCode = keyof typeof REASONS;

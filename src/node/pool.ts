@@ -12,6 +12,7 @@ import { StateOverlay } from "../core/state.js";
 import { applyTransaction } from "../core/transition.js";
 import type { SignedTx } from "../core/types.js";
 import { requireSignature } from "../core/verify.js";
+import { isWeakAddress } from "../crypto/keys.js";
 import type { PoolStore } from "../store/pool-store.js";
 import type { Chain, TipChange } from "./chain.js";
 
@@ -101,6 +102,9 @@ export class Pool extends EventEmitter<{ added: [PoolEntry]; changed: [] }> {
     const params = this.chain.params;
     if (tx.network !== params.name) fail("bad-network", `transaction is for network "${tx.network}", this node runs "${params.name}"`);
     if (tx.fee < params.min_fee) fail("fee-too-low", `fee ${tx.fee} is below this network's minimum fee ${params.min_fee}`);
+    for (const a of [tx.sender, ...("recipient" in tx ? [tx.recipient] : []), ...("spender" in tx ? [tx.spender] : [])]) {
+      if (isWeakAddress(a)) fail("weak-address", `${a} is a small-order Ed25519 point: anyone can sign for it, so this node refuses it`);
+    }
     requireSignature(tx);
     const entry: PoolEntry = { tx, id, received: this.now(), seq: this.seq++ };
     const status = this.insert(entry);
