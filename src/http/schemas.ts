@@ -107,6 +107,7 @@ export const Status = Type.Object({
   mining: Type.Boolean(),
   hashrate: Type.Integer({ description: "proof-of-work tries per second, all threads" }),
   threads: Type.Integer(),
+  pow: Type.String({ description: "how the miner hashes: sha-ni or portable (native addon), or javascript" }),
   uptime: Type.Integer(),
   version: Type.Integer(),
 });

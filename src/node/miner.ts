@@ -55,6 +55,8 @@ function headerFields(b: Block) {
 
 export class Miner extends EventEmitter<{ mined: [MinedBlock] }> {
   readonly threads: number;
+  /** How the workers hash: "sha-ni", "portable" (native C) or "javascript". */
+  implementation = "not started";
   private workers: Worker[] = [];
   private readonly control = new Int32Array(new SharedArrayBuffer(4));
   private generation = 0;
@@ -185,6 +187,10 @@ export class Miner extends EventEmitter<{ mined: [MinedBlock] }> {
   }
 
   private onMessage(m: PowMessage): void {
+    if (m.type === "ready") {
+      this.implementation = m.implementation;
+      return;
+    }
     if (m.type === "progress") {
       this.samples.push([Date.now(), m.tries]);
       return;

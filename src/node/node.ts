@@ -121,11 +121,14 @@ export class TinyNode {
     const fee = req.fee ?? this.params.min_fee;
     if (!isUint(amount, 1)) fail("bad-schema", `amount must be an integer ≥ 1 (whole coins), got ${describeValue(amount)}`);
     if (!isUint(fee)) fail("bad-schema", `fee must be an integer ≥ 0, got ${describeValue(fee)}`);
+    if (typeof recipient !== "string" || !/^[0-9a-f]{64}$/.test(recipient)) {
+      fail("bad-schema", `recipient must be a 64-character lowercase hex address, got ${describeValue(recipient)}`);
+    }
     const unsigned = {
       type: "transfer" as const,
       network: this.params.name,
       sender: this.wallet.address,
-      recipient: recipient as string,
+      recipient,
       amount,
       fee,
       nonce: this.pool.nextNonce(this.wallet.address),
@@ -177,6 +180,7 @@ export class TinyNode {
       mining: this.miner.mining,
       hashrate: this.miner.hashrate,
       threads: this.miner.threads,
+      pow: this.miner.implementation,
       uptime: Math.round((Date.now() - this.startedAt) / 1000),
       version: 1,
     };

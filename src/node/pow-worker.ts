@@ -5,7 +5,9 @@
  * generation) stops a stale search within a few thousand tries.
  */
 import { createHash } from "node:crypto";
+import { setPriority } from "node:os";
 import { parentPort } from "node:worker_threads";
+import { loadNativePow } from "./pow-native.js";
 
 export interface PowJob {
   type: "job";
@@ -21,14 +23,60 @@ export interface PowJob {
 export type PowMessage =
   | { type: "found"; generation: number; proof: number }
   | { type: "exhausted"; generation: number }
-  | { type: "progress"; tries: number };
+  | { type: "progress"; tries: number }
+  | { type: "ready"; implementation: string };
 
 const CHECK_EVERY = 2048;
 const REPORT_MS = 250;
 
+// Below the main thread (on Linux the nice value is per thread), so the API answers promptly while all threads mine.
+try {
+  setPriority(10);
+} catch {
+  // not permitted here: run at normal priority
+}
+
 let control: Int32Array | undefined;
+const native = loadNativePow();
+/** Tries per native call: about 30 ms at full speed, so an abort lands quickly. */
+const NATIVE_CHUNK = 1 << 18;
+
+function runNative(job: PowJob): void {
+  const port = parentPort;
+  if (port === null || control === undefined || native === undefined) return;
+  const prefix = Buffer.from(job.prefix);
+  const suffix = Buffer.from(job.suffix);
+  const target = Buffer.from(job.target, "hex");
+  let tries = 0;
+  let lastReport = Date.now();
+  for (let start = job.start; start < job.end; start += NATIVE_CHUNK) {
+    const count = Math.min(NATIVE_CHUNK, job.end - start);
+    const proof = native.search(prefix, suffix, target, start, count);
+    if (proof >= 0) {
+      port.postMessage({ type: "progress", tries: tries + (proof - start) + 1 } satisfies PowMessage);
+      port.postMessage({ type: "found", generation: job.generation, proof } satisfies PowMessage);
+      return;
+    }
+    tries += count;
+    if (Atomics.load(control, 0) !== job.generation) break;
+    const now = Date.now();
+    if (now - lastReport >= REPORT_MS) {
+      port.postMessage({ type: "progress", tries } satisfies PowMessage);
+      tries = 0;
+      lastReport = now;
+    }
+  }
+  port.postMessage({ type: "progress", tries } satisfies PowMessage);
+  if (Atomics.load(control, 0) === job.generation) {
+    port.postMessage({ type: "exhausted", generation: job.generation } satisfies PowMessage);
+  }
+}
 
 function run(job: PowJob): void {
+  if (native !== undefined) {
+    runNative(job);
+    return;
+  }
   const port = parentPort;
   if (port === null || control === undefined) return;
   const target = Buffer.from(job.target, "hex");
@@ -59,6 +107,8 @@ function run(job: PowJob): void {
 }
 
 parentPort?.on("message", (msg: PowJob | { type: "control"; buffer: SharedArrayBuffer }) => {
-  if (msg.type === "control") control = new Int32Array(msg.buffer);
-  else run(msg);
+  if (msg.type === "control") {
+    control = new Int32Array(msg.buffer);
+    parentPort?.postMessage({ type: "ready", implementation: native?.implementation ?? "javascript" } satisfies PowMessage);
+  } else run(msg);
 });
