@@ -57,7 +57,14 @@ export async function runNode(opts: NodeOptions): Promise<void> {
       mine: opts.mine ?? false,
       ...(opts.threads !== undefined ? { threads: opts.threads } : {}),
       ...(opts.poolSize !== undefined ? { poolSize: opts.poolSize } : {}),
-      ...(opts.peers ? { peers: opts.peers.split(",").map((p) => p.trim()).filter((p) => p.length > 0) } : {}),
+      ...(opts.peers
+        ? {
+            peers: opts.peers
+              .split(",")
+              .map((p) => p.trim())
+              .filter((p) => p.length > 0),
+          }
+        : {}),
       ...(opts.syncInterval !== undefined ? { network: { syncIntervalS: opts.syncInterval } } : {}),
     });
   } catch (err) {

@@ -149,9 +149,28 @@ export class Chain extends EventEmitter<{ tip: [TipChange] }> {
     return this.submitBlock(block);
   }
 
-  submitBlock(block: Block): SubmitResult {
-    const checked = checkBlockShape(block, this.params);
-    const { hash } = checked;
+  submitBlock(block: Block, opts: { signaturesChecked?: boolean } = {}): SubmitResult {
+    return this.accept(checkBlockShape(block, this.params), opts.signaturesChecked ?? false);
+  }
+
+  /**
+   * Like `submit`, with the signatures checked by `verify` (worker threads) after the cheap
+   * rules pass, so a block's Ed25519 checks use every core and the event loop stays free.
+   */
+  async submitAsync(raw: unknown, verify: (txs: SignedTx[]) => Promise<boolean[]>): Promise<SubmitResult> {
+    const checked = checkBlockShape(parseBlock(raw, this.params.max_block_txs), this.params);
+    const early = this.precheck(checked);
+    if (early !== undefined) return early;
+    const signed = checked.block.transactions.slice(1) as SignedTx[];
+    const ok = await verify(signed);
+    const bad = ok.indexOf(false);
+    if (bad >= 0) requireSignature(signed[bad] as SignedTx, `transaction ${bad + 1} (${checked.txIds[bad + 1]})`);
+    return this.accept(checked, true);
+  }
+
+  /** Rules needing the parent; returns the result when the block is already known. */
+  private precheck(checked: CheckedBlock): SubmitResult | undefined {
+    const { block, hash } = checked;
     const known = this.store.blockInfo(hash);
     if (known !== undefined) {
       if (known.status === BlockStatus.Invalid) fail("invalid-ancestor", `block ${hash} was already found invalid`);
@@ -176,8 +195,20 @@ export class Chain extends EventEmitter<{ tip: [TipChange] }> {
       if (tx.network !== this.params.name) {
         fail("bad-network", `transaction ${i} is for network "${tx.network}", not "${this.params.name}"`);
       }
-      requireSignature(tx, `transaction ${i} (${checked.txIds[i]})`);
     }
+    return undefined;
+  }
+
+  private accept(checked: CheckedBlock, signaturesChecked: boolean): SubmitResult {
+    const { block, hash } = checked;
+    const early = this.precheck(checked);
+    if (early !== undefined) return early;
+    if (!signaturesChecked) {
+      for (let i = 1; i < block.transactions.length; i++) {
+        requireSignature(block.transactions[i] as SignedTx, `transaction ${i} (${checked.txIds[i]})`);
+      }
+    }
+    const parent = this.store.blockInfo(block.previous_hash) as NonNullable<ReturnType<ChainStore["blockInfo"]>>;
     const work = addWork(parent.work, block.difficulty);
     this.store.insertBlock(
       { hash, height: block.index, prevHash: parent.hash, work, status: BlockStatus.Checked },

@@ -3,11 +3,12 @@
  * up (on announcements of unknown blocks, on /nodes/resolve, and every few seconds).
  */
 import type { Logger } from "pino";
-import { fail, isRuleError } from "../core/errors.js";
 import { blockHash } from "../core/encoding.js";
+import { fail, isRuleError } from "../core/errors.js";
 import { PeerRequestError } from "../p2p/http-client.js";
 import { PeerClient } from "../p2p/peer-client.js";
 import { normalizePeerUrl, PeerUrlError } from "../p2p/peer-url.js";
+import type { SignedTx } from "../core/types.js";
 import type { PeerStore } from "../store/peer-store.js";
 import type { Chain, SubmitResult } from "./chain.js";
 import { Gossip } from "./gossip.js";
@@ -22,6 +23,8 @@ export interface NetworkOptions extends SyncOptions {
   maxPeers?: number;
   /** This node's wallet address, to recognise itself among would-be peers. */
   selfAddress: string;
+  /** Signature checks (worker threads). */
+  verify: (txs: SignedTx[]) => Promise<boolean[]>;
 }
 
 export type BlockAnnouncement = SubmitResult | { outcome: "orphan"; hash: string; height: number };
@@ -46,7 +49,7 @@ export class Network {
   ) {
     this.peers = new PeerSet(store, opts.maxPeers);
     this.gossip = new Gossip(this.peers, log);
-    this.sync = new Sync(chain, this.peers, log, opts);
+    this.sync = new Sync(chain, this.peers, log, opts.verify, opts);
     this.sync.onAdopted = () => {
       this.replacedByPeers = true;
     };
@@ -134,9 +137,9 @@ export class Network {
   }
 
   /** A block announced by anyone (POST /blocks). Unknown parents are fetched from peers. */
-  receiveBlock(raw: unknown): BlockAnnouncement {
+  async receiveBlock(raw: unknown): Promise<BlockAnnouncement> {
     try {
-      return this.chain.submit(raw);
+      return await this.chain.submitAsync(raw, this.opts.verify);
     } catch (err) {
       if (!isRuleError(err) || err.code !== "unknown-parent") throw err;
       const b = raw as { previous_hash: string; index: number };
@@ -187,7 +190,9 @@ export class Network {
   /** Registers `--peers` given at start, in the background (unreachable ones are kept). */
   registerAtStart(urls: string[]): void {
     for (const u of urls) {
-      void this.register([u]).catch((err) => this.log.warn({ peer: u, err: (err as Error).message }, "could not register a --peers address"));
+      void this.register([u]).catch((err) =>
+        this.log.warn({ peer: u, err: (err as Error).message }, "could not register a --peers address"),
+      );
     }
   }
 }

@@ -9,7 +9,7 @@ import { signingBytes } from "../core/encoding.js";
 import { fail } from "../core/errors.js";
 import { describeValue, isUint } from "../core/schema.js";
 import { StateOverlay } from "../core/state.js";
-import type { NetworkParams, TransferTx } from "../core/types.js";
+import type { NetworkParams, SignedTx, TransferTx } from "../core/types.js";
 import { workToJson } from "../core/work.js";
 import { type KeyPair, signHex } from "../crypto/keys.js";
 import { ChainStore } from "../store/chain-store.js";
@@ -21,6 +21,7 @@ import { loadOrCreateApiToken } from "./api-token.js";
 import { Chain } from "./chain.js";
 import { type MinedBlock, Miner } from "./miner.js";
 import { type BlockAnnouncement, Network, type NetworkOptions } from "./network.js";
+import { VerifyPool } from "./verify-pool.js";
 import { type AddResult, Pool } from "./pool.js";
 
 export interface NodeConfig {
@@ -30,11 +31,13 @@ export interface NodeConfig {
   mine?: boolean;
   threads?: number;
   poolSize?: number;
+  /** Signature-checking threads (default: one per core). */
+  verifyThreads?: number;
   /** The node's clock in seconds (tests may move it). */
   now?: () => number;
   /** Peer URLs to register at start. */
   peers?: string[];
-  network?: Omit<NetworkOptions, "selfAddress">;
+  network?: Omit<NetworkOptions, "selfAddress" | "verify">;
 }
 
 export interface TxAccepted extends AddResult {
@@ -49,6 +52,7 @@ export class TinyNode {
   readonly pool: Pool;
   readonly miner: Miner;
   readonly network: Network;
+  readonly verifier: VerifyPool;
   readonly wallet: KeyPair;
   readonly apiToken: string;
   readonly log: Logger;
@@ -67,7 +71,10 @@ export class TinyNode {
     this.store = new ChainStore(this.db);
     const now = config.now;
     this.chain = new Chain(this.store, config.params, now ? { now } : {});
+    this.verifier = new VerifyPool(config.verifyThreads);
+    const verify = (txs: SignedTx[]) => this.verifier.verify(txs);
     this.pool = new Pool(this.chain, new PoolStore(this.db), {
+      verify,
       ...(config.poolSize !== undefined ? { maxSize: config.poolSize } : {}),
       ...(now ? { now: () => now() * 1000 } : {}),
     });
@@ -93,6 +100,7 @@ export class TinyNode {
     this.network = new Network(this.chain, this.pool, new PeerStore(this.db), this.log, {
       ...config.network,
       selfAddress: this.wallet.address,
+      verify,
     });
     if (config.mine) this.miner.setContinuous(true);
   }
@@ -106,17 +114,27 @@ export class TinyNode {
   async close(): Promise<void> {
     this.network.close();
     await this.miner.stop();
+    await this.verifier.close();
     this.db.close();
   }
 
   /** A signed transaction from anyone. */
-  submitTransaction(raw: unknown): TxAccepted {
-    const r = this.pool.add(raw);
+  async submitTransaction(raw: unknown): Promise<TxAccepted> {
+    const r = await this.pool.add(raw);
     return { ...r, blockIndex: this.chain.tip.height + 1 };
   }
 
   /** A transfer from the node's own wallet, filled in and signed here. */
-  sendFromWallet(req: { recipient: unknown; amount: unknown; fee?: unknown }): TxAccepted {
+  sendFromWallet(req: { recipient: unknown; amount: unknown; fee?: unknown }): Promise<TxAccepted> {
+    // one at a time: each takes the next nonce only once the previous one is in the pool
+    const next = this.walletQueue.then(() => this.signAndSend(req));
+    this.walletQueue = next.catch(() => undefined);
+    return next;
+  }
+
+  private walletQueue: Promise<unknown> = Promise.resolve();
+
+  private signAndSend(req: { recipient: unknown; amount: unknown; fee?: unknown }): Promise<TxAccepted> {
     const { recipient, amount } = req;
     const fee = req.fee ?? this.params.min_fee;
     if (!isUint(amount, 1)) fail("bad-schema", `amount must be an integer ≥ 1 (whole coins), got ${describeValue(amount)}`);
@@ -137,7 +155,7 @@ export class TinyNode {
     return this.submitTransaction(tx);
   }
 
-  submitBlock(raw: unknown): BlockAnnouncement {
+  submitBlock(raw: unknown): Promise<BlockAnnouncement> {
     return this.network.receiveBlock(raw);
   }
 

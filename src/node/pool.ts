@@ -35,6 +35,8 @@ export interface PoolOptions {
   /** How far past the sender's next nonce a transaction may be held. */
   maxNonceGap?: number;
   now?: () => number;
+  /** Signature checks (e.g. on worker threads); inline when absent. */
+  verify?: (txs: SignedTx[]) => Promise<boolean[]>;
 }
 
 export class Pool extends EventEmitter<{ added: [PoolEntry]; changed: [] }> {
@@ -44,6 +46,9 @@ export class Pool extends EventEmitter<{ added: [PoolEntry]; changed: [] }> {
   readonly maxSize: number;
   readonly maxNonceGap: number;
   private readonly now: () => number;
+  private readonly verify: ((txs: SignedTx[]) => Promise<boolean[]>) | undefined;
+  /** Ids whose signature is being checked, so a duplicate arriving meanwhile is refused. */
+  private readonly checking = new Set<string>();
 
   constructor(
     private readonly chain: Chain,
@@ -54,6 +59,7 @@ export class Pool extends EventEmitter<{ added: [PoolEntry]; changed: [] }> {
     this.maxSize = opts.maxSize ?? 10_000;
     this.maxNonceGap = opts.maxNonceGap ?? 64;
     this.now = opts.now ?? Date.now;
+    this.verify = opts.verify;
   }
 
   get size(): number {
@@ -93,11 +99,11 @@ export class Pool extends EventEmitter<{ added: [PoolEntry]; changed: [] }> {
   }
 
   /** Checks and takes a transaction as received (unchecked JSON). Throws a RuleError if refused. */
-  add(raw: unknown): AddResult {
+  async add(raw: unknown): Promise<AddResult> {
     const tx = parseTransaction(raw);
     if (tx.type === "coinbase") fail("coinbase-not-allowed", "a coinbase cannot be sent: it is made by the miner of a block");
     const id = txId(tx);
-    if (this.byId.has(id)) fail("already-known", `transaction ${id} is already pending`);
+    if (this.byId.has(id) || this.checking.has(id)) fail("already-known", `transaction ${id} is already pending`);
     if (this.chain.store.txLocation(id) !== undefined) fail("already-confirmed", `transaction ${id} is already in the chain`);
     const params = this.chain.params;
     if (tx.network !== params.name) fail("bad-network", `transaction is for network "${tx.network}", this node runs "${params.name}"`);
@@ -105,7 +111,19 @@ export class Pool extends EventEmitter<{ added: [PoolEntry]; changed: [] }> {
     for (const a of [tx.sender, ...("recipient" in tx ? [tx.recipient] : []), ...("spender" in tx ? [tx.spender] : [])]) {
       if (isWeakAddress(a)) fail("weak-address", `${a} is a small-order Ed25519 point: anyone can sign for it, so this node refuses it`);
     }
-    requireSignature(tx);
+    if (this.verify === undefined) requireSignature(tx);
+    else {
+      this.checking.add(id);
+      let ok: boolean[];
+      try {
+        ok = await this.verify([tx]);
+      } finally {
+        this.checking.delete(id);
+      }
+      if (ok[0] !== true) requireSignature(tx); // throws bad-signature with its message
+      if (this.byId.has(id)) fail("already-known", `transaction ${id} is already pending`);
+      if (this.chain.store.txLocation(id) !== undefined) fail("already-confirmed", `transaction ${id} is already in the chain`);
+    }
     const entry: PoolEntry = { tx, id, received: this.now(), seq: this.seq++ };
     const status = this.insert(entry);
     this.store.add(id, JSON.stringify(tx), entry.received);

@@ -84,7 +84,7 @@ export function chainRoutes(app: FastifyInstance, node: TinyNode): void {
       },
     },
     async (req, reply) => {
-      const r = node.submitBlock(req.body);
+      const r = await node.submitBlock(req.body);
       if (r.outcome === "known") return { message: "Block already known", hash: r.hash, outcome: r.outcome };
       void reply.status(202);
       const message =

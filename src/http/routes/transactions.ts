@@ -1,9 +1,21 @@
 /** Transactions: relay, pool, lookup. */
 import type { FastifyInstance } from "fastify";
 import { Type } from "typebox";
+import type { Transaction as Tx } from "../../core/types.js";
+import { signatureValid } from "../../core/verify.js";
 import type { TinyNode } from "../../node/node.js";
 import { HttpError } from "../errors.js";
 import { Hex64, Transaction, TxAccepted } from "../schemas.js";
+
+/** Whether the signature verifies (SPEC §3); null for a coinbase, which has none. */
+function signatureCheck(tx: Tx | undefined): boolean | null {
+  if (tx === undefined || tx.type === "coinbase") return null;
+  try {
+    return signatureValid(tx);
+  } catch {
+    return false;
+  }
+}
 
 export function transactionRoutes(app: FastifyInstance, node: TinyNode): void {
   app.post(
@@ -17,7 +29,7 @@ export function transactionRoutes(app: FastifyInstance, node: TinyNode): void {
       },
     },
     async (req, reply) => {
-      const a = node.submitTransaction(req.body);
+      const a = await node.submitTransaction(req.body);
       void reply.status(201);
       return { message: `Transaction will be added to Block ${a.blockIndex}`, id: a.id, block_index: a.blockIndex, status: a.status };
     },
@@ -50,6 +62,9 @@ export function transactionRoutes(app: FastifyInstance, node: TinyNode): void {
             block_hash: Type.Union([Type.String(), Type.Null()]),
             confirmations: Type.Integer(),
             events: Type.Array(Type.Object({}, { additionalProperties: true })),
+            signature_valid: Type.Union([Type.Boolean(), Type.Null()], {
+              description: "whether the signature verifies against the sender's key over the signing bytes (null: a coinbase, unsigned)",
+            }),
           }),
           404: { $ref: "Error#" },
         },
@@ -59,7 +74,15 @@ export function transactionRoutes(app: FastifyInstance, node: TinyNode): void {
       const { id } = req.params as { id: string };
       const pending = node.pool.get(id);
       if (pending !== undefined) {
-        return { transaction: { ...pending.tx, id }, status: "pending", block_index: null, block_hash: null, confirmations: 0, events: [] };
+        return {
+          transaction: { ...pending.tx, id },
+          status: "pending",
+          block_index: null,
+          block_hash: null,
+          confirmations: 0,
+          events: [],
+          signature_valid: signatureCheck(pending.tx),
+        };
       }
       const loc = node.store.txLocation(id);
       if (loc === undefined) throw new HttpError(404, `no transaction ${id} here (neither pending nor in the main chain)`);
@@ -72,6 +95,7 @@ export function transactionRoutes(app: FastifyInstance, node: TinyNode): void {
         block_hash: loc.blockHash,
         confirmations: node.chain.tip.height - loc.height + 1,
         events: loc.events,
+        signature_valid: signatureCheck(tx),
       };
     },
   );

@@ -2,6 +2,7 @@
 import type { FastifyInstance } from "fastify";
 import { Type } from "typebox";
 import { fail } from "../../core/errors.js";
+import { describeValue } from "../../core/schema.js";
 import type { TinyNode } from "../../node/node.js";
 import { operatorGuard } from "../auth.js";
 import { Block, Transaction, TxAccepted, WalletTransfer } from "../schemas.js";
@@ -82,14 +83,14 @@ export function tutorialRoutes(app: FastifyInstance, node: TinyNode): void {
       fail("bad-schema", "send a JSON object: a signed transaction, or {recipient, amount[, fee]} to send from the node's wallet");
     }
     const o = body as Record<string, unknown>;
-    let accepted: ReturnType<TinyNode["submitTransaction"]>;
+    let accepted: Awaited<ReturnType<TinyNode["submitTransaction"]>>;
     if ("signature" in o) {
-      accepted = node.submitTransaction(o);
+      accepted = await node.submitTransaction(o);
     } else {
       if (o.sender !== undefined && o.sender !== node.wallet.address) {
         fail(
           "unknown-sender-key",
-          `this node does not hold the key of sender ${JSON.stringify(o.sender)}: sign the transaction with that key (SPEC §3), or omit "sender" to send from the node's wallet ${node.wallet.address}`,
+          `this node does not hold the key of sender ${typeof o.sender === "string" && /^[0-9a-f]{64}$/.test(o.sender) ? o.sender : describeValue(o.sender)}: sign the transaction with that key (SPEC §3), or omit "sender" to send from the node's wallet ${node.wallet.address}`,
         );
       }
       if ("type" in o) {
@@ -102,7 +103,7 @@ export function tutorialRoutes(app: FastifyInstance, node: TinyNode): void {
         if (!WALLET_FIELDS.includes(k)) fail("bad-schema", `unknown field "${k}": send {recipient, amount[, fee]} or a signed transaction`);
       }
       await operator(req as never);
-      accepted = node.sendFromWallet({ recipient: o.recipient, amount: o.amount, fee: o.fee });
+      accepted = await node.sendFromWallet({ recipient: o.recipient, amount: o.amount, fee: o.fee });
     }
     reply.status(201);
     return {

@@ -1,0 +1,124 @@
+/**
+ * Signature checks spread over worker threads, so a block's (or a burst of incoming
+ * transactions') Ed25519 verifications use every core and the event loop stays free.
+ * Requests made in the same tick are batched together; small batches run inline when
+ * the workers cannot help (no workers, or a single check while workers are busy is still
+ * sent: the point is to keep the main thread free).
+ */
+import { existsSync } from "node:fs";
+import { availableParallelism } from "node:os";
+import { fileURLToPath } from "node:url";
+import { Worker } from "node:worker_threads";
+import { signingBytes } from "../core/encoding.js";
+import type { SignedTx } from "../core/types.js";
+import { signatureValid } from "../core/verify.js";
+import type { VerifyBatch } from "./verify-worker.js";
+
+function workerUrl(): URL | undefined {
+  const url = new URL("./verify-worker.js", import.meta.url);
+  if (existsSync(fileURLToPath(url))) return url;
+  const fromDist = new URL(url.href.replace(/\/src\/node\/verify-worker\.js$/, "/dist/node/verify-worker.js"));
+  return existsSync(fileURLToPath(fromDist)) ? fromDist : undefined;
+}
+
+interface Pending {
+  txs: SignedTx[];
+  resolve: (ok: boolean[]) => void;
+}
+
+export class VerifyPool {
+  private readonly workers: Worker[] = [];
+  private readonly inflight = new Map<number, { worker: Worker; slice: SignedTx[]; done: (ok: Uint8Array) => void }>();
+  private queue: Pending[] = [];
+  private scheduled = false;
+  private nextId = 1;
+  private rr = 0;
+
+  constructor(threads = availableParallelism()) {
+    const url = workerUrl();
+    if (url === undefined) return; // not built: verify inline
+    for (let i = 0; i < threads; i++) {
+      const w = new Worker(url);
+      w.on("message", (m: { id: number; ok: Uint8Array }) => {
+        const job = this.inflight.get(m.id);
+        this.inflight.delete(m.id);
+        job?.done(m.ok);
+      });
+      // a worker that dies hands its work back to the main thread
+      const recover = () => {
+        const i = this.workers.indexOf(w);
+        if (i >= 0) this.workers.splice(i, 1);
+        for (const [id, job] of this.inflight) {
+          if (job.worker !== w) continue;
+          this.inflight.delete(id);
+          job.done(Uint8Array.from(job.slice.map((t) => (signatureValid(t) ? 1 : 0))));
+        }
+      };
+      w.on("error", recover);
+      w.on("exit", recover);
+      w.unref();
+      this.workers.push(w);
+    }
+  }
+
+  get threads(): number {
+    return this.workers.length;
+  }
+
+  /** Verifies every transaction's signature; resolves with one boolean per transaction. */
+  verify(txs: SignedTx[]): Promise<boolean[]> {
+    if (txs.length === 0) return Promise.resolve([]);
+    if (this.workers.length === 0 || this.closed) return Promise.resolve(txs.map(signatureValid));
+    return new Promise((resolve) => {
+      this.queue.push({ txs, resolve });
+      if (!this.scheduled) {
+        this.scheduled = true;
+        setImmediate(() => this.flush());
+      }
+    });
+  }
+
+  private flush(): void {
+    this.scheduled = false;
+    const batch = this.queue;
+    this.queue = [];
+    if (this.workers.length === 0) {
+      for (const p of batch) p.resolve(p.txs.map(signatureValid));
+      return;
+    }
+    const all: SignedTx[] = batch.flatMap((p) => p.txs);
+    const n = this.workers.length;
+    const per = Math.ceil(all.length / n);
+    const parts: Array<Promise<Uint8Array>> = [];
+    for (let start = 0; start < all.length; start += per) {
+      const slice = all.slice(start, start + per);
+      const id = this.nextId++;
+      const msg: VerifyBatch = {
+        id,
+        senders: slice.map((t) => t.sender),
+        messages: slice.map((t) => signingBytes(t)),
+        signatures: slice.map((t) => t.signature),
+      };
+      const worker = this.workers[this.rr++ % n] as Worker;
+      parts.push(new Promise((done) => this.inflight.set(id, { worker, slice, done })));
+      worker.postMessage(msg);
+    }
+    void Promise.all(parts).then((results) => {
+      const flat: boolean[] = [];
+      for (const r of results) for (const b of r) flat.push(b === 1);
+      let at = 0;
+      for (const p of batch) {
+        p.resolve(flat.slice(at, at + p.txs.length));
+        at += p.txs.length;
+      }
+    });
+  }
+
+  private closed = false;
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await Promise.all(this.workers.map((w) => w.terminate()));
+    this.workers.length = 0;
+  }
+}
