@@ -4,6 +4,7 @@ import { Type } from "typebox";
 import type { Transaction as Tx } from "../../core/types.js";
 import { signatureValid } from "../../core/verify.js";
 import type { TinyNode } from "../../node/node.js";
+import { isRuleError } from "../../core/errors.js";
 import { HttpError } from "../errors.js";
 import { Hex64, Transaction, TxAccepted } from "../schemas.js";
 
@@ -17,18 +18,44 @@ function signatureCheck(tx: Tx | undefined): boolean | null {
   }
 }
 
+/** Transactions per batch on POST /transactions. */
+export const MAX_BATCH = 1000;
+
 export function transactionRoutes(app: FastifyInstance, node: TinyNode): void {
   app.post(
     "/transactions",
     {
       schema: {
-        summary: "Relay a signed transaction (same rules as /transactions/new)",
+        summary: "Relay a signed transaction (same rules as /transactions/new), or a batch of them",
+        description: `One transaction → 201 or an error. An array of up to ${MAX_BATCH} → 200 {accepted, results: [one per item: {id, block_index, status} or {error, code}]}.`,
         tags: ["transactions"],
-        body: Transaction,
-        response: { 201: TxAccepted, 400: { $ref: "Error#" }, 409: { $ref: "Error#" }, 503: { $ref: "Error#" } },
+        body: Type.Union([Transaction, Type.Array(Transaction, { maxItems: MAX_BATCH })]),
+        response: {
+          200: Type.Object({ accepted: Type.Integer(), results: Type.Array(Type.Object({}, { additionalProperties: true })) }),
+          201: TxAccepted,
+          400: { $ref: "Error#" },
+          409: { $ref: "Error#" },
+          503: { $ref: "Error#" },
+        },
       },
     },
     async (req, reply) => {
+      if (Array.isArray(req.body)) {
+        const items = req.body as unknown[];
+        if (items.length > MAX_BATCH) throw new HttpError(400, `a batch holds at most ${MAX_BATCH} transactions, got ${items.length}`);
+        const results = await Promise.all(
+          items.map((raw) =>
+            node.submitTransaction(raw).then(
+              (a) => ({ id: a.id, block_index: a.blockIndex, status: a.status }),
+              (err: unknown) => {
+                if (isRuleError(err)) return { error: err.message, code: err.code };
+                throw err;
+              },
+            ),
+          ),
+        );
+        return { accepted: results.filter((r) => "id" in r).length, results };
+      }
       const a = await node.submitTransaction(req.body);
       void reply.status(201);
       return { message: `Transaction will be added to Block ${a.blockIndex}`, id: a.id, block_index: a.blockIndex, status: a.status };
