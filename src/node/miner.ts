@@ -10,6 +10,7 @@ import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import { canonical } from "../core/encoding.js";
+import { RuleError } from "../core/errors.js";
 import { targetHex } from "../core/pow.js";
 import type { Block } from "../core/types.js";
 import type { Chain, SubmitResult } from "./chain.js";
@@ -110,7 +111,7 @@ export class Miner extends EventEmitter<{ mined: [MinedBlock] }> {
 
   /** Mines one block; resolves when it is on the chain. */
   requestBlock(): Promise<MinedBlock> {
-    if (this.stopped) return Promise.reject(new Error("the miner is stopped"));
+    if (this.stopped) return Promise.reject(new RuleError("shutting-down", "the node is shutting down"));
     return new Promise((resolve, reject) => {
       this.waiters.push({ resolve, reject });
       this.schedule();
@@ -121,7 +122,7 @@ export class Miner extends EventEmitter<{ mined: [MinedBlock] }> {
     this.stopped = true;
     this.abort();
     clearTimeout(this.restartTimer);
-    for (const w of this.waiters.splice(0)) w.reject(new Error("the node is shutting down"));
+    for (const w of this.waiters.splice(0)) w.reject(new RuleError("shutting-down", "the node is shutting down; the block was not mined"));
     await Promise.all(this.workers.map((w) => w.terminate()));
     this.workers = [];
   }
