@@ -22,6 +22,8 @@ export interface NodeOptions {
   threads?: number;
   poolSize?: number;
   syncInterval?: number;
+  rateLimit: number;
+  rateLimitLoopback?: boolean;
   logLevel: string;
 }
 
@@ -70,7 +72,7 @@ export async function runNode(opts: NodeOptions): Promise<void> {
   } catch (err) {
     throw new Error(isRuleError(err) ? err.message : (err as Error).message);
   }
-  const app = await buildServer(node);
+  const app = await buildServer(node, { rateLimit: { perSecond: opts.rateLimit, limitLoopback: opts.rateLimitLoopback ?? false } });
   try {
     await app.listen({ port: opts.port, host: opts.host });
   } catch (err) {
@@ -127,6 +129,8 @@ export function registerNodeCommand(program: Command): void {
     .option("--threads <n>", "proof-of-work threads (default: one per core)", intOption(1, 256))
     .option("--pool-size <n>", "maximum pending transactions", intOption(1, 1_000_000))
     .option("--sync-interval <seconds>", "seconds between background syncs with peers (0: only on demand)", intOption(0, 3600))
+    .option("--rate-limit <n>", "public POST requests per second per client, loopback exempt (0: no limit)", intOption(0, 1_000_000), 100)
+    .option("--rate-limit-loopback", "apply the rate limit to loopback clients too")
     .option("--log-level <level>", "fatal, error, warn, info, debug or trace", "info")
     .action(async (opts: NodeOptions) => {
       await runNode(opts);
