@@ -26,6 +26,9 @@ function describe(v: unknown): string {
   return typeof v;
 }
 
+/** A short description of a received value for error messages (never throws, never echoes much). */
+export { describe as describeValue };
+
 function exactKeys(o: Obj, required: readonly string[], optional: readonly string[], what: string): void {
   for (const k of required) {
     if (!(k in o)) fail("bad-schema", `${what} is missing the field "${k}"`);

@@ -41,6 +41,17 @@ function fastifyMessage(err: FastifyError): { status: number; message: string } 
   return { status: 500, message: "internal error" };
 }
 
+/** Requests Fastify refuses before routing (a URL it cannot decode, a path parameter over the limit). */
+export function frameworkErrorHandler(err: FastifyError, _req: FastifyRequest, reply: FastifyReply): void {
+  const message =
+    err.code === "FST_ERR_MAX_PARAM_LENGTH"
+      ? "a part of the URL path is too long: block ids, hashes and addresses are at most 64 characters"
+      : err.code === "FST_ERR_BAD_URL"
+        ? "the URL is not valid: check its percent-encoding (%XX with two hex digits, valid UTF-8)"
+        : "the request could not be routed";
+  void reply.status(400).send({ error: message });
+}
+
 export function errorHandler(err: FastifyError, req: FastifyRequest, reply: FastifyReply): void {
   if (isRuleError(err)) {
     void reply.status(STATUS_OF[err.kind]).send({ error: err.message, code: err.code });

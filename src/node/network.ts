@@ -5,10 +5,10 @@
 import type { Logger } from "pino";
 import { blockHash } from "../core/encoding.js";
 import { fail, isRuleError } from "../core/errors.js";
+import type { SignedTx } from "../core/types.js";
 import { PeerRequestError } from "../p2p/http-client.js";
 import { PeerClient } from "../p2p/peer-client.js";
 import { normalizePeerUrl, PeerUrlError } from "../p2p/peer-url.js";
-import type { SignedTx } from "../core/types.js";
 import type { PeerStore } from "../store/peer-store.js";
 import type { Chain, SubmitResult } from "./chain.js";
 import { Gossip } from "./gossip.js";

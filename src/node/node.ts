@@ -21,8 +21,8 @@ import { loadOrCreateApiToken } from "./api-token.js";
 import { Chain } from "./chain.js";
 import { type MinedBlock, Miner } from "./miner.js";
 import { type BlockAnnouncement, Network, type NetworkOptions } from "./network.js";
-import { VerifyPool } from "./verify-pool.js";
 import { type AddResult, Pool } from "./pool.js";
+import { VerifyPool } from "./verify-pool.js";
 
 export interface NodeConfig {
   dataDir: string;

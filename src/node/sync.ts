@@ -7,9 +7,9 @@
 import { setImmediate as yieldToLoop } from "node:timers/promises";
 import type { Logger } from "pino";
 import { isRuleError } from "../core/errors.js";
-import { PeerRequestError } from "../p2p/http-client.js";
 import { parseBlock } from "../core/schema.js";
 import type { Block, SignedTx } from "../core/types.js";
+import { PeerRequestError } from "../p2p/http-client.js";
 import type { Chain } from "./chain.js";
 import type { Peer, PeerSet } from "./peers.js";
 

@@ -11,6 +11,7 @@ export interface VerifyBatch {
 
 parentPort?.on("message", (b: VerifyBatch) => {
   const ok = new Uint8Array(b.senders.length);
-  for (let i = 0; i < ok.length; i++) ok[i] = verifyHex(b.senders[i] as string, b.messages[i] as Uint8Array, b.signatures[i] as string) ? 1 : 0;
+  for (let i = 0; i < ok.length; i++)
+    ok[i] = verifyHex(b.senders[i] as string, b.messages[i] as Uint8Array, b.signatures[i] as string) ? 1 : 0;
   parentPort?.postMessage({ id: b.id, ok }, [ok.buffer]);
 });
