@@ -2,10 +2,12 @@
 import { Command } from "commander";
 import { registerDevnetCommand } from "./devnet-command.js";
 import { registerNodeCommand } from "./node-command.js";
+import { registerWalletCommand } from "./wallet-command.js";
 
 const program = new Command();
 program.name("tinychain").description("a small, real proof-of-work blockchain node").showHelpAfterError();
 registerNodeCommand(program);
+registerWalletCommand(program);
 registerDevnetCommand(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {

@@ -6,9 +6,7 @@ import type { Command } from "commander";
 import { isRuleError } from "../core/errors.js";
 import { DEVNET, parseNetworkParams } from "../core/network.js";
 import type { NetworkParams } from "../core/types.js";
-import { buildServer } from "../http/server.js";
-import { TinyNode } from "../node/node.js";
-import { makeLogger } from "./logger.js";
+import type { TinyNode } from "../node/node.js";
 import { intOption } from "./options.js";
 
 export interface NodeOptions {
@@ -47,6 +45,12 @@ export function networkFrom(opts: { network?: string; difficulty?: number }): Ne
 }
 
 export async function runNode(opts: NodeOptions): Promise<void> {
+  // loaded here, so the other commands (the wallet) start fast
+  const [{ buildServer }, { TinyNode }, { makeLogger }] = await Promise.all([
+    import("../http/server.js"),
+    import("../node/node.js"),
+    import("./logger.js"),
+  ]);
   const params = networkFrom(opts);
   const dataDir = resolve(opts.dataDir ?? join(homedir(), ".tinychain", `node-${opts.port}`));
   const log = makeLogger(opts.logLevel);

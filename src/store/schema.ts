@@ -8,7 +8,9 @@
  *               (with `hash`, and `id` on each transaction), ready to send as is.
  * main          height → hash of the main chain (the chain the node follows).
  * state         the ledger at the tip, as key → JSON value (keys in src/core/state.ts):
- *               accounts, tokens, token balances, allowances.
+ *               accounts, tokens, token balances, allowances. Index state_token_holder:
+ *               token-balance keys (b:<token>:<address>) by address (substr(key, 68)), so
+ *               an account's holdings are found without a scan; SQLite keeps it with the table.
  * undo          per connected block: the state values it replaced (JSON [[key, old|null]]),
  *               so a reorganisation moves back without replaying the chain.
  * txs           main-chain transaction index: id → height, position, block hash, events.
@@ -49,6 +51,7 @@ CREATE TABLE IF NOT EXISTS state (
   key   TEXT PRIMARY KEY,
   value TEXT NOT NULL
 ) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS state_token_holder ON state (substr(key, 68)) WHERE substr(key, 1, 2) = 'b:';
 
 CREATE TABLE IF NOT EXISTS undo (
   hash TEXT PRIMARY KEY,

@@ -1,10 +1,21 @@
-/** Accounts: balance and nonce (confirmed and pending), history. */
+/** Accounts: balance and nonce (confirmed and pending), token holdings, history. */
 import type { FastifyInstance } from "fastify";
 import { Type } from "typebox";
 import type { TinyNode } from "../../node/node.js";
+import { TokenStore } from "../../store/token-store.js";
 import { AddressParam, Transaction } from "../schemas.js";
 
+/** At most this many token holdings are listed with an account. */
+export const MAX_HOLDINGS = 200;
+
 export function accountRoutes(app: FastifyInstance, node: TinyNode): void {
+  const tokens = new TokenStore(node.store);
+  const holdings = (address: string) =>
+    tokens.holdings(address, MAX_HOLDINGS).map((h) => {
+      const t = tokens.token(h.token);
+      return { token: h.token, name: t?.name ?? "", symbol: t?.symbol ?? "", decimals: t?.decimals ?? 0, balance: h.balance };
+    });
+
   app.get(
     "/accounts/:address",
     {
@@ -22,12 +33,25 @@ export function accountRoutes(app: FastifyInstance, node: TinyNode): void {
               nonce: Type.Integer({ description: "the nonce the sender's next transaction must use" }),
               transactions: Type.Integer(),
             }),
+            tokens: Type.Array(
+              Type.Object({
+                token: Type.String({ description: "token id" }),
+                name: Type.String(),
+                symbol: Type.String(),
+                decimals: Type.Integer(),
+                balance: Type.Integer({ description: "confirmed balance in base units (divide by 10^decimals)" }),
+              }),
+              { description: `confirmed non-zero token balances, in token-id order (at most ${MAX_HOLDINGS})` },
+            ),
           }),
           400: { $ref: "Error#" },
         },
       },
     },
-    async (req) => node.account((req.params as { address: string }).address),
+    async (req) => {
+      const { address } = req.params as { address: string };
+      return { ...node.account(address), tokens: holdings(address) };
+    },
   );
 
   app.get(

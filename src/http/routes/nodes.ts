@@ -2,8 +2,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { Type } from "typebox";
 import { fail } from "../../core/errors.js";
-import type { TinyNode } from "../../node/node.js";
 import { workToJson } from "../../core/work.js";
+import type { TinyNode } from "../../node/node.js";
 import { operatorGuard } from "../auth.js";
 import { Block } from "../schemas.js";
 

@@ -1,10 +1,10 @@
 /** Transactions: relay, pool, lookup. */
 import type { FastifyInstance } from "fastify";
 import { Type } from "typebox";
+import { isRuleError } from "../../core/errors.js";
 import type { Transaction as Tx } from "../../core/types.js";
 import { signatureValid } from "../../core/verify.js";
 import type { TinyNode } from "../../node/node.js";
-import { isRuleError } from "../../core/errors.js";
 import { HttpError } from "../errors.js";
 import { Hex64, Transaction, TxAccepted } from "../schemas.js";
 

@@ -1,0 +1,159 @@
+/**
+ * Live updates for the block explorer: `GET /events` streams the chain's tip changes and the
+ * pool's new transactions as server-sent events, and `GET /reorg` tells the last
+ * reorganisation this node went through (kept in memory since it started).
+ * Bounded: at most MAX_SSE_CLIENTS streams at once, a heartbeat comment every
+ * HEARTBEAT_MS, listeners removed when a stream closes, streams ended when the server closes.
+ */
+import type { ServerResponse } from "node:http";
+import type { FastifyInstance } from "fastify";
+import { Type } from "typebox";
+import type { CheckedBlock } from "../../core/block.js";
+import type { TipChange } from "../../node/chain.js";
+import type { TinyNode } from "../../node/node.js";
+import type { PoolEntry } from "../../node/pool.js";
+import { isLoopback } from "../auth.js";
+import { HttpError } from "../errors.js";
+
+export const MAX_SSE_CLIENTS = 100;
+export const HEARTBEAT_MS = 15_000;
+/** A stream whose client reads nothing is dropped once this much is waiting to be sent. */
+const MAX_BUFFERED = 1024 * 1024;
+
+interface BlockRef {
+  index: number;
+  hash: string;
+  txs: number;
+}
+
+export interface Reorg {
+  /** ms since the epoch */
+  at: number;
+  height: number;
+  tip: string;
+  /** blocks that left the main chain, lowest first */
+  replaced: BlockRef[];
+  /** blocks that joined it, lowest first */
+  connected: BlockRef[];
+}
+
+const ref = (c: CheckedBlock): BlockRef => ({ index: c.block.index, hash: c.hash, txs: c.block.transactions.length });
+
+const BlockRefSchema = Type.Object({ index: Type.Integer(), hash: Type.String(), txs: Type.Integer() });
+const ReorgSchema = Type.Object({
+  at: Type.Integer({ description: "ms since the epoch" }),
+  height: Type.Integer(),
+  tip: Type.String(),
+  replaced: Type.Array(BlockRefSchema, { description: "blocks that left the main chain, lowest first" }),
+  connected: Type.Array(BlockRefSchema, { description: "blocks that joined it, lowest first" }),
+});
+
+function tipEvent(change: TipChange) {
+  return {
+    height: change.tip.height,
+    hash: change.tip.hash,
+    reorg: change.disconnected.length > 0,
+    replaced: change.disconnected.map(ref).reverse(),
+    connected: change.connected.map(ref),
+  };
+}
+
+function txEvent(e: PoolEntry) {
+  const tx = e.tx;
+  return {
+    id: e.id,
+    type: tx.type,
+    sender: tx.sender,
+    fee: tx.fee,
+    ...("recipient" in tx ? { recipient: tx.recipient } : {}),
+    ...("amount" in tx ? { amount: tx.amount } : {}),
+    ...("token" in tx ? { token: tx.token } : {}),
+  };
+}
+
+export function eventRoutes(app: FastifyInstance, node: TinyNode): void {
+  let lastReorg: Reorg | null = null;
+  const clients = new Set<ServerResponse>();
+
+  const broadcast = (event: string, data: unknown) => {
+    const frame = `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
+    for (const res of clients) {
+      if (res.writableLength > MAX_BUFFERED) res.destroy();
+      else res.write(frame);
+    }
+  };
+  const onTip = (change: TipChange) => {
+    const ev = tipEvent(change);
+    if (ev.reorg) lastReorg = { at: Date.now(), height: ev.height, tip: ev.hash, replaced: ev.replaced, connected: ev.connected };
+    if (clients.size > 0) broadcast("tip", ev);
+  };
+  const onTx = (e: PoolEntry) => {
+    if (clients.size > 0) broadcast("tx", txEvent(e));
+  };
+  node.chain.on("tip", onTip);
+  node.pool.on("added", onTx);
+  const heartbeat = setInterval(() => {
+    for (const res of clients) res.write(": heartbeat\n\n");
+  }, HEARTBEAT_MS);
+  heartbeat.unref();
+
+  app.addHook("preClose", async () => {
+    for (const res of clients) res.end();
+    clients.clear();
+  });
+  app.addHook("onClose", async () => {
+    clearInterval(heartbeat);
+    node.chain.off("tip", onTip);
+    node.pool.off("added", onTx);
+  });
+
+  app.get(
+    "/events",
+    {
+      schema: {
+        summary: "Server-sent events: tip changes and new pending transactions",
+        description:
+          "A text/event-stream. First a `hello` event {height, tip, operator (true when this client may use the operator routes " +
+          "without a token), last_reorg}; then `tip` {height, hash, reorg, replaced: [{index, hash, txs}], connected: [...]} " +
+          "whenever the main chain's tip changes, and `tx` {id, type, sender, fee, recipient?, amount?, token?} for each " +
+          `transaction taken into the pool. A comment line every ${HEARTBEAT_MS / 1000} s keeps the stream open. ` +
+          `At most ${MAX_SSE_CLIENTS} streams at once (503 beyond).`,
+        tags: ["explorer"],
+        produces: ["text/event-stream"],
+        response: { 200: Type.String({ description: "text/event-stream" }), 503: { $ref: "Error#" } },
+      },
+    },
+    async (req, reply) => {
+      if (clients.size >= MAX_SSE_CLIENTS) {
+        throw new HttpError(503, `this node already serves ${MAX_SSE_CLIENTS} event streams: try again later`);
+      }
+      const res = reply.raw;
+      reply.hijack();
+      res.writeHead(200, {
+        "content-type": "text/event-stream; charset=utf-8",
+        "cache-control": "no-cache, no-transform",
+        connection: "keep-alive",
+        "x-accel-buffering": "no",
+      });
+      clients.add(res);
+      const drop = () => clients.delete(res);
+      res.on("close", drop);
+      res.on("error", drop);
+      const tip = node.chain.tip;
+      const hello = { height: tip.height, tip: tip.hash, operator: isLoopback(req.socket.remoteAddress), last_reorg: lastReorg };
+      res.write(`retry: 3000\nevent: hello\ndata: ${JSON.stringify(hello)}\n\n`);
+    },
+  );
+
+  app.get(
+    "/reorg",
+    {
+      schema: {
+        summary: "The last reorganisation of the main chain since this node started (null if none)",
+        tags: ["explorer"],
+        response: { 200: Type.Object({ last: Type.Union([ReorgSchema, Type.Null()]) }) },
+      },
+    },
+    async () => ({ last: lastReorg }),
+  );
+}

@@ -1,0 +1,186 @@
+/**
+ * The wallet's view of a node: its HTTP API (SPEC §7) over fetch, each request bounded in
+ * time, failures turned into WalletErrors that say what to do.
+ */
+import type { SignedTx, Transaction } from "../core/types.js";
+import { ApiError, DEFAULT_NODE_URL, nodeUnreachable, notANode, refused, WalletError } from "./errors.js";
+
+export interface NodeStatus {
+  network: string;
+  genesis_hash: string;
+  height: number;
+  tip: string;
+  address: string;
+}
+
+export interface TokenHolding {
+  token: string;
+  name: string;
+  symbol: string;
+  decimals: number;
+  balance: number;
+}
+
+export interface AccountInfo {
+  address: string;
+  balance: number;
+  nonce: number;
+  pending: { balance: number; nonce: number; transactions: number };
+  tokens?: TokenHolding[];
+}
+
+export interface TokenInfo {
+  id: string;
+  name: string;
+  symbol: string;
+  decimals: number;
+  total_supply: number;
+  creator: string;
+  block_index?: number | null;
+}
+
+export type TxWithId = Transaction & { id: string };
+
+export interface TxStatus {
+  transaction: TxWithId;
+  status: "pending" | "confirmed";
+  block_index: number | null;
+  confirmations: number;
+}
+
+export interface Accepted {
+  id: string;
+  block_index: number;
+  message: string;
+}
+
+export interface HistoryPage {
+  transactions: Array<{ transaction: TxWithId; block_index: number; position: number }>;
+  next: string | null;
+}
+
+export const REQUEST_TIMEOUT_MS = 15_000;
+
+/** Checks and normalises --node: an http(s) URL without a trailing slash. */
+export function nodeUrl(text: string | undefined): string {
+  const raw = text ?? DEFAULT_NODE_URL;
+  let u: URL;
+  try {
+    u = new URL(raw);
+  } catch {
+    throw new WalletError(`--node "${raw}" is not a URL: give one like ${DEFAULT_NODE_URL}`, "bad-node-url");
+  }
+  if (u.protocol !== "http:" && u.protocol !== "https:") {
+    throw new WalletError(`--node "${raw}" must be an http:// or https:// URL, like ${DEFAULT_NODE_URL}`, "bad-node-url");
+  }
+  return u.toString().replace(/\/+$/, "");
+}
+
+function reasonOf(err: unknown): string {
+  const e = err as { name?: string; message?: string; cause?: { code?: string; message?: string } };
+  if (e.name === "TimeoutError") return `no answer within ${REQUEST_TIMEOUT_MS / 1000} s`;
+  const code = e.cause?.code;
+  if (code === "ECONNREFUSED") return "connection refused";
+  if (code === "ENOTFOUND" || code === "EAI_AGAIN") return "host not found";
+  if (code === "ECONNRESET") return "connection reset";
+  return e.cause?.message ?? e.message ?? String(err);
+}
+
+export class NodeClient {
+  constructor(
+    readonly url: string,
+    private readonly timeoutMs = REQUEST_TIMEOUT_MS,
+  ) {}
+
+  /** GET or POST JSON; resolves with the body, or throws ApiError / WalletError. */
+  async request<T>(path: string, body?: unknown): Promise<{ status: number; body: T }> {
+    let res: Response;
+    try {
+      res = await fetch(this.url + path, {
+        method: body === undefined ? "GET" : "POST",
+        headers: body === undefined ? { accept: "application/json" } : { "content-type": "application/json", accept: "application/json" },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
+    } catch (err) {
+      throw nodeUnreachable(this.url, reasonOf(err));
+    }
+    let text: string;
+    try {
+      text = await res.text();
+    } catch (err) {
+      throw nodeUnreachable(this.url, reasonOf(err));
+    }
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      throw notANode(this.url, `${body === undefined ? "GET" : "POST"} ${path} gave ${res.status} and no JSON`);
+    }
+    if (!res.ok) {
+      const e = parsed as { error?: unknown; code?: unknown };
+      const message = typeof e.error === "string" ? e.error : `HTTP ${res.status}`;
+      const code = typeof e.code === "string" ? e.code : undefined;
+      throw new ApiError(res.status, message, code, `the node at ${this.url} answered ${res.status}: ${message}`);
+    }
+    return { status: res.status, body: parsed as T };
+  }
+
+  async get<T>(path: string): Promise<T> {
+    return (await this.request<T>(path)).body;
+  }
+
+  /** GET that answers undefined on 404. */
+  async find<T>(path: string): Promise<T | undefined> {
+    try {
+      return await this.get<T>(path);
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 404) return undefined;
+      throw err;
+    }
+  }
+
+  async status(): Promise<NodeStatus> {
+    const s = await this.get<NodeStatus>("/status");
+    if (typeof s?.network !== "string") throw notANode(this.url, "GET /status has no network name");
+    return s;
+  }
+
+  account(address: string): Promise<AccountInfo> {
+    return this.get<AccountInfo>(`/accounts/${address}`);
+  }
+
+  history(address: string, limit: number): Promise<HistoryPage> {
+    return this.get<HistoryPage>(`/accounts/${address}/transactions?limit=${limit}`);
+  }
+
+  async pending(): Promise<TxWithId[]> {
+    return (await this.get<{ transactions: TxWithId[] }>("/transactions/pending")).transactions;
+  }
+
+  transaction(id: string): Promise<TxStatus | undefined> {
+    return this.find<TxStatus>(`/transactions/${id}`);
+  }
+
+  token(id: string): Promise<TokenInfo | undefined> {
+    return this.find<TokenInfo>(`/tokens/${id}`);
+  }
+
+  async tokenBalance(token: string, address: string): Promise<number> {
+    return (await this.get<{ balance: number }>(`/tokens/${token}/balances/${address}`)).balance;
+  }
+
+  async allowance(token: string, owner: string, spender: string): Promise<number> {
+    return (await this.get<{ allowance: number }>(`/tokens/${token}/allowances/${owner}/${spender}`)).allowance;
+  }
+
+  /** Submits a signed transaction; a refusal becomes an error with the node's message and a hint. */
+  async submit(tx: SignedTx): Promise<Accepted> {
+    try {
+      return (await this.request<Accepted>("/transactions", tx)).body;
+    } catch (err) {
+      if (err instanceof ApiError) throw refused(err.status, err.nodeMessage, err.code.startsWith("http-") ? undefined : err.code);
+      throw err;
+    }
+  }
+}
