@@ -37,7 +37,8 @@ export async function requestJson(
         method: init.method ?? "GET",
         redirect: "manual",
         signal: controller.signal,
-        headers: init.body !== undefined ? { "content-type": "application/json", accept: "application/json" } : { accept: "application/json" },
+        headers:
+          init.body !== undefined ? { "content-type": "application/json", accept: "application/json" } : { accept: "application/json" },
         ...(init.body !== undefined ? { body: init.body } : {}),
       });
     } catch (err) {
@@ -78,7 +79,10 @@ export async function requestJson(
       if (res.status >= 200 && res.status < 300) throw new PeerRequestError(`${url}: answer is not JSON`, "bad-json", res.status);
     }
     if (res.status < 200 || res.status >= 300) {
-      const msg = typeof body === "object" && body !== null && typeof (body as { error?: unknown }).error === "string" ? (body as { error: string }).error : `HTTP ${res.status}`;
+      const msg =
+        typeof body === "object" && body !== null && typeof (body as { error?: unknown }).error === "string"
+          ? (body as { error: string }).error
+          : `HTTP ${res.status}`;
       throw new PeerRequestError(`${url}: ${msg.slice(0, 300)}`, "status", res.status);
     }
     return { status: res.status, body };

@@ -84,7 +84,8 @@ export class PeerClient {
   async hashAt(height: number): Promise<string | undefined> {
     const b = (await this.block(height)) as { hash?: unknown } | undefined;
     if (b === undefined) return undefined;
-    if (typeof b.hash !== "string" || !HEX64.test(b.hash)) throw new PeerRequestError(`${this.origin}/blocks/${height}: no hash`, "bad-json");
+    if (typeof b.hash !== "string" || !HEX64.test(b.hash))
+      throw new PeerRequestError(`${this.origin}/blocks/${height}: no hash`, "bad-json");
     return b.hash;
   }
 

@@ -12,7 +12,8 @@ const HOST_RE = /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(?:\.[A-Za-z0
 
 /** The origin of a peer address, e.g. `http://127.0.0.1:5001`. Throws PeerUrlError with a reason. */
 export function normalizePeerUrl(input: unknown): string {
-  if (typeof input !== "string") throw new PeerUrlError(`a peer address must be a string like "http://127.0.0.1:5001", got ${JSON.stringify(input)}`);
+  if (typeof input !== "string")
+    throw new PeerUrlError(`a peer address must be a string like "http://127.0.0.1:5001", got ${JSON.stringify(input)}`);
   const text = input.trim();
   if (text.length === 0 || text.length > 300) throw new PeerUrlError("a peer address must be 1-300 characters, like http://127.0.0.1:5001");
   const withScheme = /^[A-Za-z][A-Za-z0-9+.-]*:\/\//.test(text) ? text : `http://${text}`;

@@ -1,5 +1,5 @@
 import { sha256 } from "../../src/crypto/hash.js";
-import { keyPairFromSeed, type KeyPair } from "../../src/crypto/keys.js";
+import { type KeyPair, keyPairFromSeed } from "../../src/crypto/keys.js";
 
 /** SPEC §9 test keys: seed = SHA-256("tinychain test key N"). */
 export const key1: KeyPair = keyPairFromSeed(sha256("tinychain test key 1"));

@@ -1,12 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { sha256 } from "../../src/crypto/hash.js";
-import { signHex } from "../../src/crypto/keys.js";
 import { blockHash, canonical, signingBytes, txId } from "../../src/core/encoding.js";
 import { merkleRoot, txRootHex } from "../../src/core/merkle.js";
 import { DEVNET, genesisBlock, genesisHash } from "../../src/core/network.js";
 import { meetsDifficulty } from "../../src/core/pow.js";
 import type { CoinbaseTx, TransferTx } from "../../src/core/types.js";
 import { signatureValid } from "../../src/core/verify.js";
+import { sha256 } from "../../src/crypto/hash.js";
+import { signHex } from "../../src/crypto/keys.js";
 import { key1, key2 } from "../helpers/keys.js";
 
 // Every test vector of SPEC §9.

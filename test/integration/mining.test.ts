@@ -1,0 +1,96 @@
+/**
+ * Mining: `--mine` produces blocks on its own and reports its hash rate; concurrent /mine
+ * requests each get their own block and the chain stays valid.
+ */
+import { afterAll, describe, expect, it } from "vitest";
+import { key1, key2 } from "../helpers/keys.js";
+import { http, type NodeProc, removeDir, startNode, waitFor } from "../helpers/node-process.js";
+import { type ApiBlock, expectChainValidAt, idsOf, mineN, sendFromNode } from "./support.js";
+
+const started: NodeProc[] = [];
+
+async function start(difficulty: number, args: string[] = []): Promise<NodeProc> {
+  const n = await startNode({ difficulty, args });
+  started.push(n);
+  return n;
+}
+
+afterAll(async () => {
+  for (const n of started) {
+    await n.stop();
+    removeDir(n.dataDir);
+  }
+});
+
+describe("--mine", () => {
+  it("produces blocks on its own, shows mining and a hash rate, and stops cleanly", async () => {
+    const difficulty = 20_000;
+    const node = await start(difficulty, ["--mine"]);
+    const status = async () => (await http(`${node.url}/status`)).body;
+
+    const seen = await waitFor(
+      async () => {
+        const s = await status();
+        return s.mining === true && s.hashrate > 0 ? s : undefined;
+      },
+      10_000,
+      50,
+    );
+    expect(seen.mining).toBe(true);
+    expect(seen.hashrate).toBeGreaterThan(0);
+
+    const h0 = (await status()).height as number;
+    await waitFor(async () => (await status()).height >= h0 + 3, 10_000, 50);
+
+    // transactions get mined without anyone calling /mine
+    const id = await sendFromNode(node.url, key1.address, 1);
+    await waitFor(async () => (await http(`${node.url}/transactions/${id}`)).body.status === "confirmed", 10_000, 50);
+
+    const chain = await expectChainValidAt(node.url, difficulty);
+    const address = (await status()).address;
+    for (const b of chain.slice(1)) expect(b.transactions[0]?.recipient).toBe(address);
+
+    expect(await node.stop()).toBe(0);
+  });
+});
+
+describe("concurrent /mine", () => {
+  it("5 parallel requests each get a distinct block; the chain stays valid", async () => {
+    const difficulty = 256;
+    const node = await start(difficulty);
+    await mineN(node.url, 4);
+    const ids = [await sendFromNode(node.url, key1.address, 1), await sendFromNode(node.url, key2.address, 1)];
+
+    const answers = await Promise.all(
+      Array.from({ length: 5 }, (_, i) => http(`${node.url}/mine`, { method: i % 2 === 0 ? "GET" : "POST", timeoutMs: 20_000 })),
+    );
+    for (const a of answers) expect(a.status, a.text).toBe(200);
+    const indexes = answers.map((a) => a.body.index as number).sort((x, y) => x - y);
+    expect(new Set(indexes).size).toBe(5);
+    expect(indexes).toEqual([6, 7, 8, 9, 10]);
+
+    const chain = await expectChainValidAt(node.url, difficulty);
+    expect(chain).toHaveLength(10);
+    const byIndex = new Map<number, ApiBlock>(chain.map((b) => [b.index, b]));
+    for (const a of answers) {
+      const b = byIndex.get(a.body.index);
+      expect(a.body.hash).toBe(b?.hash);
+      expect(a.body.previous_hash).toBe(b?.previous_hash);
+    }
+    // the pending transactions went into exactly one of those blocks each
+    const mined = chain.slice(5).flatMap((b) => idsOf(b.transactions));
+    for (const id of ids) expect(mined.filter((x) => x === id)).toHaveLength(1);
+
+    // and more of them, mixed with transactions, still make a valid chain
+    const more = await Promise.all([
+      ...Array.from({ length: 4 }, () => http(`${node.url}/mine`, { timeoutMs: 20_000 })),
+      http(`${node.url}/transactions/new`, { body: { recipient: key1.address, amount: 1 } }),
+    ]);
+    for (const a of more) expect([200, 201], a.text).toContain(a.status);
+    const after = await expectChainValidAt(node.url, difficulty);
+    expect(after).toHaveLength(14);
+    const s = (await http(`${node.url}/status`)).body;
+    expect(s.height).toBe(14);
+    expect(s.tip).toBe(after.at(-1)?.hash);
+  });
+});
