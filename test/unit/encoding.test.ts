@@ -113,7 +113,15 @@ function reorder(value: unknown, seed: number): unknown {
   if (Array.isArray(value)) return value.map((v, i) => reorder(v, seed + i + 1));
   if (typeof value === "object" && value !== null) {
     const out: Record<string, unknown> = {};
-    for (const k of shuffle(Object.keys(value), seed)) out[k] = reorder((value as Record<string, unknown>)[k], seed * 31 + k.length);
+    // defineProperty, not assignment: a "__proto__" key must stay an own property
+    for (const k of shuffle(Object.keys(value), seed)) {
+      Object.defineProperty(out, k, {
+        value: reorder((value as Record<string, unknown>)[k], seed * 31 + k.length),
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    }
     return out;
   }
   return value;

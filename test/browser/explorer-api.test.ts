@@ -1,0 +1,197 @@
+/**
+ * The API the explorer stands on: the page at / (and a note when it is not built), GET /events
+ * (server-sent events, bounded), GET /search, GET /reorg, and signature_valid on transactions.
+ */
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import pino from "pino";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DEVNET } from "../../src/core/network.js";
+import { MAX_SSE_CLIENTS } from "../../src/http/routes/events.js";
+import { buildServer } from "../../src/http/server.js";
+import { TinyNode } from "../../src/node/node.js";
+import { key2 } from "../helpers/keys.js";
+import { http, type NodeProc, removeDir, startNode } from "../helpers/node-process.js";
+
+let node: NodeProc;
+
+beforeAll(async () => {
+  node = await startNode({ difficulty: 16 });
+});
+
+afterAll(async () => {
+  await node?.stop();
+  if (node) removeDir(node.dataDir);
+});
+
+type Data = { [k: string]: unknown };
+
+interface Stream {
+  status: number;
+  /** Waits for the next event of this name (bounded). */
+  next: (event: string, timeoutMs?: number) => Promise<Data>;
+  close: () => void;
+}
+
+async function openStream(url: string): Promise<Stream> {
+  const ctl = new AbortController();
+  const res = await fetch(url, { signal: ctl.signal });
+  const events: Array<{ event: string; data: Data }> = [];
+  let buffer = "";
+  if (res.ok && res.body) {
+    const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
+    void (async () => {
+      try {
+        for (;;) {
+          const { value, done } = await reader.read();
+          if (done) return;
+          buffer += value;
+          let cut = buffer.indexOf("\n\n");
+          while (cut >= 0) {
+            const frame = buffer.slice(0, cut);
+            buffer = buffer.slice(cut + 2);
+            const event = /^event: (.*)$/m.exec(frame)?.[1];
+            const data = /^data: (.*)$/m.exec(frame)?.[1];
+            if (event && data) events.push({ event, data: JSON.parse(data) });
+            cut = buffer.indexOf("\n\n");
+          }
+        }
+      } catch {
+        // aborted
+      }
+    })();
+  }
+  return {
+    status: res.status,
+    next: async (event, timeoutMs = 10_000) => {
+      const deadline = Date.now() + timeoutMs;
+      while (Date.now() < deadline) {
+        const i = events.findIndex((e) => e.event === event);
+        if (i >= 0) return events.splice(i, 1)[0]?.data as Data;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      throw new Error(`no "${event}" event within ${timeoutMs} ms`);
+    },
+    close: () => ctl.abort(),
+  };
+}
+
+describe("the explorer page", () => {
+  it("is served at / beside the API, /docs and /openapi.json", async () => {
+    const page = await http(`${node.url}/`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get("content-type")).toMatch(/^text\/html/);
+    expect(page.text).toContain('id="app"');
+    const script = /src="(\/assets\/[^"]+\.js)"/.exec(page.text)?.[1];
+    expect(script).toBeDefined();
+    const js = await http(`${node.url}${script}`);
+    expect(js.status).toBe(200);
+    expect(js.headers.get("content-type")).toMatch(/javascript/);
+    expect(js.headers.get("cache-control")).toContain("immutable");
+
+    const missing = await http(`${node.url}/no/such/route`);
+    expect(missing.status).toBe(404);
+    expect(missing.body.error).toContain("no route GET /no/such/route");
+    expect((await http(`${node.url}/docs/`)).status).toBe(200);
+    const api = await http(`${node.url}/openapi.json`);
+    expect(Object.keys(api.body.paths)).toEqual(expect.arrayContaining(["/events", "/search", "/reorg", "/status"]));
+    expect(Object.keys(api.body.paths)).not.toContain("/index.html");
+  });
+
+  it("is replaced by a short note when web/dist is not built", async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), "tc-web-"));
+    const tiny = new TinyNode({ dataDir, params: { ...DEVNET, difficulty: 16 }, logger: pino({ level: "silent" }) });
+    const app = await buildServer(tiny, { webRoot: join(dataDir, "no-web-dist") });
+    try {
+      const r = await app.inject({ method: "GET", url: "/" });
+      expect(r.statusCode).toBe(200);
+      expect(r.headers["content-type"]).toMatch(/^text\/html/);
+      expect(r.body).toContain("npm run build");
+      expect((await app.inject({ method: "GET", url: "/status" })).statusCode).toBe(200);
+    } finally {
+      await app.close();
+      await tiny.close();
+      removeDir(dataDir);
+    }
+  });
+});
+
+describe("GET /events", () => {
+  it("says hello, then streams tip and tx events", async () => {
+    const s = await openStream(`${node.url}/events`);
+    try {
+      expect(s.status).toBe(200);
+      const hello = await s.next("hello");
+      const status = (await http(`${node.url}/status`)).body;
+      expect(hello).toEqual({ height: status.height, tip: status.tip, operator: true, last_reorg: null });
+
+      const sent = await http(`${node.url}/transactions/new`, { body: { recipient: key2.address, amount: 1 } });
+      expect(sent.status, sent.text).toBe(400); // the node wallet has nothing yet
+      const mined = (await http(`${node.url}/mine`, { method: "POST" })).body;
+      const tip = await s.next("tip");
+      expect(tip).toMatchObject({ height: mined.index, hash: mined.hash, reorg: false, replaced: [] });
+      expect(tip.connected).toEqual([{ index: mined.index, hash: mined.hash, txs: 1 }]);
+
+      const ok = await http(`${node.url}/transactions/new`, { body: { recipient: key2.address, amount: 1 } });
+      expect(ok.status, ok.text).toBe(201);
+      const tx = await s.next("tx");
+      expect(tx).toMatchObject({ id: ok.body.id, type: "transfer", recipient: key2.address, amount: 1, fee: 0 });
+    } finally {
+      s.close();
+    }
+  });
+
+  it(`serves at most ${MAX_SSE_CLIENTS} streams and frees a place when one closes`, async () => {
+    const streams = await Promise.all(Array.from({ length: MAX_SSE_CLIENTS }, () => openStream(`${node.url}/events`)));
+    try {
+      expect(streams.every((s) => s.status === 200)).toBe(true);
+      const refused = await http(`${node.url}/events`);
+      expect(refused.status).toBe(503);
+      expect(refused.body.error).toContain("event streams");
+      streams.pop()?.close();
+      let again: Stream | undefined;
+      for (let i = 0; i < 50 && again === undefined; i++) {
+        const s = await openStream(`${node.url}/events`);
+        if (s.status === 200) again = s;
+        else await new Promise((r) => setTimeout(r, 50));
+      }
+      expect(again, "a place is freed when a stream closes").toBeDefined();
+      streams.push(again as Stream);
+      expect((await http(`${node.url}/status`)).status).toBe(200);
+    } finally {
+      for (const s of streams) s.close();
+    }
+  });
+});
+
+describe("GET /search, GET /reorg, signature_valid", () => {
+  it("resolves heights, block hashes, transaction ids and addresses", async () => {
+    const b = (await http(`${node.url}/blocks/2`)).body;
+    const q = async (s: string) => (await http(`${node.url}/search?q=${encodeURIComponent(s)}`)).body.matches;
+    expect(await q("2")).toEqual([{ kind: "block", id: b.hash, index: 2, main: true }]);
+    expect(await q(` ${b.hash.toUpperCase()} `)).toEqual([{ kind: "block", id: b.hash, index: 2, main: true }]);
+    expect(await q(b.transactions[0].id)).toEqual([{ kind: "transaction", id: b.transactions[0].id, status: "confirmed" }]);
+    const pending = (await http(`${node.url}/transactions/pending`)).body.transactions[0];
+    expect(await q(pending.id)).toEqual([{ kind: "transaction", id: pending.id, status: "pending" }]);
+    expect(await q(key2.address)).toEqual([{ kind: "address", id: key2.address }]);
+    expect(await q("999999")).toEqual([]);
+    expect(await q("not a thing")).toEqual([]);
+    expect((await http(`${node.url}/search?q=${"x".repeat(300)}`)).status).toBe(400);
+    expect((await http(`${node.url}/search`)).status).toBe(400);
+  });
+
+  it("tells whether a transaction's signature verifies", async () => {
+    const pending = (await http(`${node.url}/transactions/pending`)).body.transactions[0];
+    expect((await http(`${node.url}/transactions/${pending.id}`)).body.signature_valid).toBe(true);
+    const mined = (await http(`${node.url}/mine`, { method: "POST" })).body;
+    const confirmed = await http(`${node.url}/transactions/${pending.id}`);
+    expect(confirmed.body).toMatchObject({ status: "confirmed", block_index: mined.index, signature_valid: true });
+    const coinbase = await http(`${node.url}/transactions/${mined.transactions[0].id}`);
+    expect(coinbase.body.signature_valid).toBeNull();
+  });
+
+  it("GET /reorg is null until the chain reorganises", async () => {
+    expect((await http(`${node.url}/reorg`)).body).toEqual({ last: null });
+  });
+});

@@ -1,0 +1,254 @@
+/**
+ * The block explorer at / in a real browser (Debian Chromium via playwright-core) against real
+ * nodes: live updates over /events, search, the console's forms, the proof-of-work view, tokens,
+ * a reorganisation; screenshots of every page go to test-output/screenshots/. No console errors.
+ */
+import type { Page } from "playwright-core";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { signTx } from "../helpers/factory.js";
+import { key1, key2 } from "../helpers/keys.js";
+import { http, type NodeProc, removeDir, startNode, waitFor } from "../helpers/node-process.js";
+import { openBrowser, type Session } from "./browser.js";
+
+const DIFFICULTY = 16;
+const TARGET_16 = ((2n ** 256n - 1n) / 16n).toString(16).padStart(64, "0");
+
+let node: NodeProc;
+let s: Session;
+let page: Page;
+let nodeAddress: string;
+
+const mine = async (n: NodeProc = node) => {
+  const r = await http(`${n.url}/mine`, { method: "POST" });
+  expect(r.status, r.text).toBe(200);
+  return r.body as { index: number; hash: string; transactions: Array<{ id: string; type: string }> };
+};
+const text = async (selector: string) => ((await page.locator(selector).first().textContent()) ?? "").trim();
+const go = async (hash: string) => {
+  await page.goto(`${node.url}/${hash}`);
+};
+async function search(q: string): Promise<void> {
+  await page.fill("#q", q);
+  await page.press("#q", "Enter");
+}
+
+beforeAll(async () => {
+  node = await startNode({ difficulty: DIFFICULTY });
+  nodeAddress = (await http(`${node.url}/status`)).body.address;
+  s = await openBrowser();
+  page = s.page;
+});
+
+afterAll(async () => {
+  await s?.close();
+  await node?.stop();
+  if (node) removeDir(node.dataDir);
+});
+
+afterEach(() => {
+  expect(s.takeErrors(), "console errors in the browser").toEqual([]);
+});
+
+describe("block explorer", () => {
+  it("the overview shows a block within seconds of it being mined, without a reload", async () => {
+    await page.goto(`${node.url}/`);
+    await page.waitForSelector("#st-height");
+    expect(await text("#st-height")).toBe("1");
+    expect(await text("#st-network")).toBe("devnet");
+    await expect.poll(() => page.locator("#live").getAttribute("data-state")).toBe("live");
+    await page.evaluate("window.marker = 'same page'"); // gone if the page reloads
+
+    const started = Date.now();
+    const b = await mine();
+    await expect.poll(() => text("#st-height"), { timeout: 5000, interval: 50 }).toBe("2");
+    expect(Date.now() - started).toBeLessThan(5000);
+    await expect.poll(() => text("#latest-blocks")).toContain(b.hash.slice(0, 8));
+    expect(await page.evaluate("window.marker")).toBe("same page");
+    await s.screenshot("overview");
+  });
+
+  it("the block page shows every header field, and the hash against its target", async () => {
+    const b = (await http(`${node.url}/blocks/2`)).body;
+    await go(`#/block/2`);
+    await page.waitForSelector("#pow-hash");
+    expect(await text("h1")).toBe("Block #2");
+    expect(await text("#block-hash")).toBe(b.hash);
+    expect(await text("#pow-hash")).toBe(b.hash);
+    expect(await text("#pow-target")).toBe(TARGET_16);
+    expect(await text("#pow-verdict")).toContain("valid proof of work");
+    expect(await text("#hash-recomputed")).toContain("matches");
+    const header = await text("main");
+    for (const v of [b.tx_root, b.previous_hash, String(b.proof), String(b.timestamp)]) expect(header).toContain(v);
+    await s.screenshot("block");
+    await page.click("text=← previous #1");
+    await expect.poll(() => text("h1")).toBe("Block #1");
+  });
+
+  it("search finds a block by height and hash, a transaction and an address", async () => {
+    const b = (await http(`${node.url}/blocks/2`)).body;
+    await go("#/");
+    await search("2");
+    await expect.poll(() => page.url()).toBe(`${node.url}/#/block/${b.hash}`);
+    await page.waitForSelector("#pow-hash");
+
+    await search(b.hash.toUpperCase());
+    await expect.poll(() => text("h1")).toBe("Block #2");
+
+    const coinbase = b.transactions[0].id as string;
+    await search(coinbase);
+    await expect.poll(() => page.url()).toBe(`${node.url}/#/tx/${coinbase}`);
+    await page.waitForSelector("#tx-status");
+    expect(await text("#tx-status")).toBe("confirmed");
+    expect(await text("main")).toContain(coinbase);
+    await s.screenshot("transaction-coinbase");
+
+    await search(nodeAddress);
+    await page.waitForSelector("#acct-balance");
+    expect(await text("#address")).toBe(nodeAddress);
+    expect(await text("#acct-balance")).toBe("1 coin");
+    expect(await text("#history")).toContain(coinbase.slice(0, 8));
+    await s.screenshot("account");
+
+    await search("999999");
+    await page.waitForSelector(".error");
+    expect(await text(".error")).toContain("Nothing found");
+    await s.screenshot("search-nothing");
+  });
+
+  it("the console mines a block and sends from the node wallet; the transaction shows pending, then confirmed", async () => {
+    await go("#/console");
+    await page.waitForSelector("#mine");
+    await page.click("#mine");
+    await expect.poll(() => text("#mine-result"), { timeout: 10_000 }).toContain("Forged new block.");
+
+    await page.fill("#recipient", key2.address);
+    await page.fill("#amount", "5000");
+    await page.click("#send");
+    await expect.poll(() => text("#send-result")).toContain("needs 5000");
+    // The only console entry allowed: Chromium's own log line for the refused request.
+    expect(s.takeErrors()).toEqual([expect.stringMatching(/status of 400 .*\/transactions\/new/)]);
+
+    await page.fill("#recipient", key2.address);
+    await page.fill("#amount", "1");
+    await page.fill("#fee", "0");
+    await page.click("#send");
+    await expect.poll(() => text("#send-result")).toContain("Transaction will be added to Block");
+    const href = (await page.locator("#send-result a").first().getAttribute("href")) as string;
+    const id = href.replace("#/tx/", "");
+    expect(id).toMatch(/^[0-9a-f]{64}$/);
+    await expect.poll(() => text("#sent")).toContain("pending");
+    await s.screenshot("console");
+
+    await page.click("#send-result a");
+    await page.waitForSelector("#tx-status");
+    expect(await text("#tx-status")).toBe("pending");
+    expect(await text("#sig-check")).toContain("valid");
+    await s.screenshot("transaction-pending");
+
+    const b = await mine();
+    expect(b.transactions.map((t) => t.id)).toContain(id);
+    await expect.poll(() => text("#tx-status"), { timeout: 5000 }).toBe("confirmed");
+    expect(await text("#tx-confirmations")).toBe("1");
+    await s.screenshot("transaction-confirmed");
+
+    const acct = await http(`${node.url}/accounts/${key2.address}`);
+    expect(acct.body.balance).toBe(1);
+    await go(`#/address/${key2.address}`);
+    await page.waitForSelector("#acct-balance");
+    expect(await text("#acct-balance")).toBe("1 coin");
+    expect(await text("#history")).toContain(id.slice(0, 8));
+    await s.screenshot("account-recipient");
+  });
+
+  it("tokens: list, info, holders and events", async () => {
+    const create = signTx(key1, {
+      type: "token_create",
+      network: "devnet",
+      name: "Explorer Test Coin",
+      symbol: "ETC",
+      decimals: 2,
+      supply: 100_000,
+    });
+    const r = await http(`${node.url}/transactions`, { body: create });
+    expect(r.status, r.text).toBe(201);
+    const token = r.body.id as string;
+    const send = signTx(key1, { type: "token_transfer", network: "devnet", nonce: 1, token, recipient: key2.address, amount: 2_550 });
+    expect((await http(`${node.url}/transactions`, { body: send })).status).toBe(201);
+    await go("#/pool");
+    await expect.poll(() => text("main")).toContain("Pool (2 pending)");
+    await s.screenshot("pool");
+    await mine();
+
+    await go("#/tokens");
+    await expect.poll(() => text("main")).toContain("Explorer Test Coin");
+    await s.screenshot("tokens");
+    await search(token);
+    await page.waitForSelector("main ul a"); // a token id is also its token_create transaction's id
+    await page.click("main ul a:has-text('Token')");
+    await expect.poll(() => text("h1")).toBe("Explorer Test Coin (ETC)");
+    const main = await text("main");
+    expect(main).toContain("1,000 ETC");
+    expect(main).toContain("25.5 ETC");
+    expect(main).toContain("974.5 ETC");
+    await s.screenshot("token");
+    await go(`#/address/${key2.address}`);
+    await expect.poll(() => text("main")).toContain("25.5");
+  });
+
+  it("peers and the chain view render; pages are readable at phone width", async () => {
+    await go("#/peers");
+    await expect.poll(() => text("h1")).toBe("Peers (0)");
+    await s.screenshot("peers");
+    await go("#/chain");
+    await page.waitForSelector(".chain .blk.tip");
+    await s.screenshot("chain");
+
+    const phone = await s.context.newPage();
+    const errors: string[] = [];
+    phone.on("console", (m) => (m.type() === "error" ? errors.push(m.text()) : undefined));
+    await phone.setViewportSize({ width: 390, height: 844 });
+    for (const [name, hash, ready] of [
+      ["overview-phone", "#/", "#st-height"],
+      ["block-phone", "#/block/2", "#pow-hash"],
+      ["console-phone", "#/console", "#send-form"],
+    ] as const) {
+      await phone.goto(`${node.url}/${hash}`);
+      await phone.waitForSelector(ready);
+      const overflow = await phone.evaluate("document.documentElement.scrollWidth - window.innerWidth");
+      expect(overflow, `${name} scrolls sideways`).toBeLessThanOrEqual(0);
+      await s.screenshot(name, phone);
+    }
+    await phone.close();
+    expect(errors).toEqual([]);
+  });
+
+  it("a reorganisation shows which blocks were replaced, live", async () => {
+    await go("#/chain");
+    await page.waitForSelector(".chain .blk.tip");
+    expect(await text("main")).toContain("No reorganisation");
+    const height = (await http(`${node.url}/status`)).body.height as number;
+    const other = await startNode({ difficulty: DIFFICULTY });
+    try {
+      for (let i = 0; i < height; i++) await mine(other);
+      const reg = await http(`${node.url}/nodes/register`, { body: { nodes: [other.url] } });
+      expect(reg.status, reg.text).toBe(201);
+      await http(`${node.url}/nodes/resolve`, { method: "POST" });
+      const last = await waitFor(async () => (await http(`${node.url}/reorg`)).body.last);
+      expect(last.replaced.map((b: { index: number }) => b.index)).toEqual(Array.from({ length: height - 1 }, (_, i) => i + 2));
+      await expect.poll(() => page.locator(".reorg .blk.replaced").count(), { timeout: 5000 }).toBe(height - 1);
+      expect(await page.locator(".reorg .blk.joined").count()).toBe(height);
+      await s.screenshot("chain-reorg");
+      await page.click(".reorg .blk.replaced a >> nth=0");
+      await expect.poll(() => text("main")).toContain("not on the main chain");
+      await s.screenshot("block-replaced");
+      await go("#/peers");
+      await expect.poll(() => text("h1")).toBe("Peers (1)");
+      expect(await text("main")).toContain(other.url.replace("http://", ""));
+      await s.screenshot("peers-one");
+    } finally {
+      await go("#/chain");
+      await other.stop();
+      removeDir(other.dataDir);
+    }
+  });
+});

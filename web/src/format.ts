@@ -1,0 +1,75 @@
+/** Numbers, times and amounts for display. */
+import type { Tx } from "./api.js";
+
+export function int(n: number | string | bigint): string {
+  try {
+    return BigInt(n).toLocaleString("en-US");
+  } catch {
+    return String(n);
+  }
+}
+
+/** "2024-05-01 12:00:00 UTC". */
+export function utc(seconds: number): string {
+  return `${new Date(seconds * 1000).toISOString().replace("T", " ").slice(0, 19)} UTC`;
+}
+
+export function ago(seconds: number, now = Date.now() / 1000): string {
+  const d = Math.max(0, Math.round(now - seconds));
+  if (d < 60) return `${d} s ago`;
+  if (d < 3600) return `${Math.floor(d / 60)} min ago`;
+  if (d < 86400) return `${Math.floor(d / 3600)} h ago`;
+  return `${Math.floor(d / 86400)} days ago`;
+}
+
+export function hashrate(perSecond: number): string {
+  const units = ["H/s", "kH/s", "MH/s", "GH/s", "TH/s"];
+  let v = perSecond;
+  let i = 0;
+  while (v >= 1000 && i < units.length - 1) {
+    v /= 1000;
+    i++;
+  }
+  return `${v < 10 ? v.toFixed(2) : Math.round(v)} ${units[i]}`;
+}
+
+/** Base units of a token with `decimals` places, as a decimal string ("12.5"). */
+export function tokenAmount(value: number | string, decimals: number): string {
+  const s = BigInt(value).toString();
+  if (decimals === 0) return int(s);
+  const padded = s.padStart(decimals + 1, "0");
+  const whole = padded.slice(0, -decimals);
+  const frac = padded.slice(-decimals).replace(/0+$/, "");
+  return frac ? `${int(whole)}.${frac}` : int(whole);
+}
+
+export function coins(n: number | undefined): string {
+  return n === undefined ? "—" : `${int(n)} coin${n === 1 ? "" : "s"}`;
+}
+
+const TYPE_NAMES: Record<string, string> = {
+  coinbase: "coinbase",
+  transfer: "transfer",
+  token_create: "token create",
+  token_transfer: "token transfer",
+  token_approve: "token approve",
+  token_transfer_from: "token transfer-from",
+};
+
+export const txType = (tx: Tx) => TYPE_NAMES[tx.type] ?? tx.type;
+
+/** The other party of a transaction, whatever its type. */
+export const counterparty = (tx: Tx): string | undefined => tx.recipient ?? tx.spender;
+
+/** What a transaction moves, in words. */
+export function txAmount(tx: Tx): string {
+  switch (tx.type) {
+    case "coinbase":
+    case "transfer":
+      return coins(tx.amount);
+    case "token_create":
+      return `${tx.symbol ?? ""} supply ${int(tx.supply ?? 0)} (base units)`;
+    default:
+      return `${int(tx.amount ?? 0)} base units`;
+  }
+}

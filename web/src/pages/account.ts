@@ -1,0 +1,117 @@
+/** An address: balance, nonce, what is pending, token holdings, confirmed history (paged); live. */
+import { type Account, enc, get, type HistoryPage, type Tx } from "../api.js";
+import { addrLink, blockLink, clear, fields, h, section, table, tokenLink, txLink } from "../dom.js";
+import { coins, int, tokenAmount, txAmount, txType } from "../format.js";
+import { coalesce } from "../live.js";
+import type { Ctx, Page } from "../page.js";
+
+const PAGE = 25;
+
+function historyRows(address: string, txs: Array<{ tx: Tx; block?: number }>) {
+  return txs.map(({ tx, block }) => {
+    const out = tx.sender === address;
+    const other = out ? (tx.recipient ?? tx.spender) : tx.sender;
+    return [
+      txLink(tx.id),
+      txType(tx),
+      out ? "out" : "in",
+      addrLink(other),
+      txAmount(tx),
+      tx.fee === undefined ? "—" : int(tx.fee),
+      block === undefined ? "pending" : blockLink(String(block), block),
+    ];
+  });
+}
+
+/** The history page shown: the cursors of the pages before it (none: the newest page). */
+interface View {
+  cursors: string[];
+}
+
+async function render(ctx: Ctx, address: string, view: View): Promise<void> {
+  const cursor = view.cursors.at(-1);
+  const [acct, history, pool] = await Promise.all([
+    get<Account>(`/accounts/${enc(address)}`),
+    get<HistoryPage>(`/accounts/${enc(address)}/transactions?limit=${PAGE}${cursor ? `&before=${enc(cursor)}` : ""}`),
+    get<{ transactions: Tx[] }>("/transactions/pending"),
+  ]);
+  if (!ctx.alive()) return;
+  const go = (cursors: string[]) => {
+    view.cursors = cursors;
+    void render(ctx, address, view).catch(() => {});
+  };
+  const mine = pool.transactions.filter(
+    (t) => t.sender === address || t.recipient === address || t.spender === address || t.owner === address,
+  );
+  const head = ["Id", "Type", "Direction", "Counterparty", "Amount", "Fee", "Block"];
+  const pager = h(
+    "nav",
+    { class: "pager", "aria-label": "history pages" },
+    view.cursors.length > 0 ? h("button", { type: "button", onclick: () => go(view.cursors.slice(0, -1)) }, "← newer") : h("span", {}),
+    history.next ? h("button", { type: "button", onclick: () => go([...view.cursors, history.next ?? ""]) }, "older →") : h("span", {}),
+  );
+  clear(
+    ctx.root,
+    h("h1", {}, "Address"),
+    h("p", { class: "mono wrap", id: "address" }, address),
+    section(
+      "Balance",
+      fields([
+        ["Balance (confirmed)", h("span", { id: "acct-balance" }, coins(acct.balance))],
+        ["Nonce (confirmed transactions sent)", int(acct.nonce)],
+        ["Balance once pending confirm", acct.pending ? coins(acct.pending.balance) : undefined],
+        ["Next nonce", acct.pending ? int(acct.pending.nonce) : undefined],
+        ["Pending transactions", acct.pending ? int(acct.pending.transactions) : undefined],
+      ]),
+    ),
+    section(
+      "Token holdings",
+      table(
+        ["Token", "Symbol", "Balance", "Token id"],
+        (acct.tokens ?? []).map((t) => [
+          tokenLink(t.token, t.name || "(unnamed)"),
+          t.symbol,
+          tokenAmount(t.balance, t.decimals),
+          tokenLink(t.token),
+        ]),
+        "No tokens.",
+      ),
+    ),
+    section(
+      "Pending",
+      table(
+        head,
+        historyRows(
+          address,
+          mine.map((tx) => ({ tx })),
+        ),
+        "Nothing pending.",
+      ),
+    ),
+    h(
+      "div",
+      { id: "history" },
+      section(
+        "History (confirmed, newest first)",
+        table(
+          head,
+          historyRows(
+            address,
+            history.transactions.map((r) => ({ tx: r.transaction, block: r.block_index })),
+          ),
+          "No confirmed transactions.",
+        ),
+        pager,
+      ),
+    ),
+  );
+}
+
+export const accountPage: Page = async (ctx, address) => {
+  if (!/^[0-9a-f]{64}$/.test(address)) throw new Error(`"${address}" is not an address: addresses are 64 lowercase hex characters`);
+  ctx.title(`Address ${address.slice(0, 8)}`);
+  const view: View = { cursors: [] };
+  await render(ctx, address, view);
+  const refresh = coalesce(() => render(ctx, address, view).catch(() => {}));
+  return { tip: refresh, tx: (e) => (e.sender === address || e.recipient === address ? refresh() : undefined) };
+};

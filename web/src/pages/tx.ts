@@ -1,0 +1,88 @@
+/** A transaction: status, confirmations, every field, the signature check, token events; live while pending. */
+import { enc, get, type TokenEvent, type TxInfo } from "../api.js";
+import { addrLink, badge, blockLink, type Child, clear, fields, h, section, table, tokenLink } from "../dom.js";
+import { int, txType } from "../format.js";
+import { coalesce } from "../live.js";
+import type { Ctx, Page } from "../page.js";
+
+const ADDRESS_FIELDS = new Set(["sender", "recipient", "spender", "owner"]);
+
+function value(key: string, v: unknown): Child {
+  if (typeof v === "string" && ADDRESS_FIELDS.has(key)) return addrLink(v);
+  if (key === "token" && typeof v === "string") return tokenLink(v, v);
+  if (typeof v === "number" && key !== "timestamp") return int(v);
+  if (typeof v === "string" && v.length >= 64) return h("code", { class: "wrap" }, v);
+  return String(v);
+}
+
+function signature(info: TxInfo): Child {
+  const s = info.signature_valid;
+  if (info.transaction.type === "coinbase" || s === null) return "none: a coinbase mints new coins and is not signed";
+  if (s === undefined) return h("span", { class: "muted" }, "not reported by this node");
+  return s
+    ? h("span", { id: "sig-check" }, badge("valid", "good"), " Ed25519 signature by the sender's key over the transaction's canonical JSON")
+    : h("span", { id: "sig-check" }, badge("invalid", "bad"), " the signature does not verify against the sender");
+}
+
+export function eventRows(events: TokenEvent[]): Child[][] {
+  return events.map((e) => [
+    e.event,
+    tokenLink(e.token),
+    addrLink(e.event === "Transfer" ? e.from : e.owner),
+    addrLink(e.event === "Transfer" ? e.to : e.spender),
+    int(e.value),
+    e.tx_id ? h("a", { href: `#/tx/${e.tx_id}`, class: "mono" }, e.tx_id.slice(0, 8)) : "",
+  ]);
+}
+
+async function render(ctx: Ctx, id: string): Promise<TxInfo | undefined> {
+  const info = await get<TxInfo>(`/transactions/${enc(id)}`);
+  if (!ctx.alive()) return undefined;
+  const tx = info.transaction;
+  const pending = info.status === "pending";
+  clear(
+    ctx.root,
+    h("h1", {}, `Transaction`),
+    h("p", { class: "mono wrap" }, tx.id),
+    section(
+      "Status",
+      fields([
+        ["Status", h("span", { id: "tx-status" }, pending ? badge("pending", "warn") : badge("confirmed", "good"))],
+        [
+          "Block",
+          info.block_index === null
+            ? "not yet in a block: waiting in the pool"
+            : blockLink(info.block_hash ?? String(info.block_index), `#${info.block_index}`),
+        ],
+        ["Confirmations", h("span", { id: "tx-confirmations" }, int(info.confirmations))],
+        ["Signature", signature(info)],
+      ]),
+    ),
+    section(
+      `Fields (${txType(tx)})`,
+      fields(Object.entries(tx).map(([k, v]) => [k, value(k, v)] as [string, Child])),
+      h(
+        "p",
+        { class: "small" },
+        "The id is the SHA-256 of the canonical JSON of these fields without id; the signature covers them all but id and signature.",
+      ),
+    ),
+    info.events && info.events.length > 0
+      ? section(
+          "Token events",
+          table(["Event", "Token", "From / owner", "To / spender", "Value (base units)", "Tx"], eventRows(info.events)),
+        )
+      : null,
+  );
+  return info;
+}
+
+export const txPage: Page = async (ctx, id) => {
+  ctx.title("Transaction");
+  await render(ctx, id);
+  // Confirmations change with every block, and a pending transaction gets confirmed (or drops out).
+  const refresh = coalesce(async () => {
+    await render(ctx, id).catch(() => {});
+  });
+  return { tip: refresh };
+};
