@@ -38,20 +38,40 @@ try {
 
 let control: Int32Array | undefined;
 const native = loadNativePow();
-/** Tries per native call: about 30 ms at full speed, so an abort lands quickly. */
-const NATIVE_CHUNK = 1 << 18;
+/** Tries per search call between abort checks: ~30 ms natively, ~10 ms in JavaScript. */
+const CHUNK = native !== undefined ? 1 << 18 : CHECK_EVERY;
 
-function runNative(job: PowJob): void {
-  const port = parentPort;
-  if (port === null || control === undefined || native === undefined) return;
+/** Searches proofs in [start, start + count); the first that meets the target, or -1. */
+type Searcher = (start: number, count: number) => number;
+
+function nativeSearcher(job: PowJob, pow: NonNullable<typeof native>): Searcher {
   const prefix = Buffer.from(job.prefix);
   const suffix = Buffer.from(job.suffix);
   const target = Buffer.from(job.target, "hex");
+  return (start, count) => pow.search(prefix, suffix, target, start, count);
+}
+
+function jsSearcher(job: PowJob): Searcher {
+  const target = Buffer.from(job.target, "hex");
+  const base = createHash("sha256").update(job.prefix);
+  return (start, count) => {
+    for (let proof = start; proof < start + count; proof++) {
+      const digest = base.copy().update(`${proof}${job.suffix}`).digest();
+      if (Buffer.compare(digest, target) <= 0) return proof;
+    }
+    return -1;
+  };
+}
+
+function run(job: PowJob): void {
+  const port = parentPort;
+  if (port === null || control === undefined) return;
+  const search = native !== undefined ? nativeSearcher(job, native) : jsSearcher(job);
   let tries = 0;
   let lastReport = Date.now();
-  for (let start = job.start; start < job.end; start += NATIVE_CHUNK) {
-    const count = Math.min(NATIVE_CHUNK, job.end - start);
-    const proof = native.search(prefix, suffix, target, start, count);
+  for (let start = job.start; start < job.end; start += CHUNK) {
+    const count = Math.min(CHUNK, job.end - start);
+    const proof = search(start, count);
     if (proof >= 0) {
       port.postMessage({ type: "progress", tries: tries + (proof - start) + 1 } satisfies PowMessage);
       port.postMessage({ type: "found", generation: job.generation, proof } satisfies PowMessage);
@@ -64,40 +84,6 @@ function runNative(job: PowJob): void {
       port.postMessage({ type: "progress", tries } satisfies PowMessage);
       tries = 0;
       lastReport = now;
-    }
-  }
-  port.postMessage({ type: "progress", tries } satisfies PowMessage);
-  if (Atomics.load(control, 0) === job.generation) {
-    port.postMessage({ type: "exhausted", generation: job.generation } satisfies PowMessage);
-  }
-}
-
-function run(job: PowJob): void {
-  if (native !== undefined) {
-    runNative(job);
-    return;
-  }
-  const port = parentPort;
-  if (port === null || control === undefined) return;
-  const target = Buffer.from(job.target, "hex");
-  const base = createHash("sha256").update(job.prefix);
-  let tries = 0;
-  let lastReport = Date.now();
-  for (let proof = job.start; proof < job.end; proof++) {
-    const digest = base.copy().update(`${proof}${job.suffix}`).digest();
-    if (Buffer.compare(digest, target) <= 0) {
-      port.postMessage({ type: "progress", tries: tries + 1 } satisfies PowMessage);
-      port.postMessage({ type: "found", generation: job.generation, proof } satisfies PowMessage);
-      return;
-    }
-    if (++tries % CHECK_EVERY === 0) {
-      if (Atomics.load(control, 0) !== job.generation) break;
-      const now = Date.now();
-      if (now - lastReport >= REPORT_MS) {
-        port.postMessage({ type: "progress", tries } satisfies PowMessage);
-        tries = 0;
-        lastReport = now;
-      }
     }
   }
   port.postMessage({ type: "progress", tries } satisfies PowMessage);
