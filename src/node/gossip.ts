@@ -8,15 +8,21 @@ import type { Peer, PeerSet } from "./peers.js";
 const SEEN_MAX = 50_000;
 const QUEUE_MAX = 20_000;
 const IN_FLIGHT = 4;
+/** While blocks wait, every TX_EVERY-th send is a waiting transaction (so blocks cannot starve them). */
+const TX_EVERY = 4;
 
-interface Item {
-  kind: "block" | "tx";
-  json: string;
+interface Queue {
+  /** Block announcements, newest first. */
+  blocks: string[];
+  /** Transaction announcements, oldest first. */
+  txs: string[];
+  inFlight: number;
+  blocksInARow: number;
 }
 
 export class Gossip {
   private readonly seen = new Set<string>();
-  private readonly queues = new Map<string, { items: Item[]; inFlight: number }>();
+  private readonly queues = new Map<string, Queue>();
 
   constructor(
     private readonly peers: PeerSet,
@@ -39,46 +45,51 @@ export class Gossip {
 
   announceBlock(hash: string, json: string): void {
     if (!this.markSeen(hash)) return;
-    for (const p of this.peers.due()) this.enqueue(p, { kind: "block", json });
+    for (const p of this.peers.due()) this.enqueue(p, "block", json);
   }
 
   announceTransaction(id: string, json: string): void {
     if (!this.markSeen(id)) return;
-    for (const p of this.peers.due()) this.enqueue(p, { kind: "tx", json });
+    for (const p of this.peers.due()) this.enqueue(p, "tx", json);
   }
 
-  private enqueue(peer: Peer, item: Item): void {
+  private enqueue(peer: Peer, kind: "block" | "tx", json: string): void {
     let q = this.queues.get(peer.url);
     if (q === undefined) {
-      q = { items: [], inFlight: 0 };
+      q = { blocks: [], txs: [], inFlight: 0, blocksInARow: 0 };
       this.queues.set(peer.url, q);
     }
-    if (q.items.length >= QUEUE_MAX) return; // the periodic sync catches the peer up
+    if (q.blocks.length + q.txs.length >= QUEUE_MAX) return; // the periodic sync catches the peer up
     // blocks jump the queue: they matter most for convergence
-    if (item.kind === "block") q.items.unshift(item);
-    else q.items.push(item);
+    if (kind === "block") q.blocks.unshift(json);
+    else q.txs.push(json);
     this.pump(peer, q);
   }
 
-  private pump(peer: Peer, q: { items: Item[]; inFlight: number }): void {
-    while (q.inFlight < IN_FLIGHT && q.items.length > 0) {
-      const item = q.items.shift() as Item;
+  private pump(peer: Peer, q: Queue): void {
+    while (q.inFlight < IN_FLIGHT && q.blocks.length + q.txs.length > 0) {
+      // blocks first, but a steady stream of blocks must not hold transactions back for ever
+      const tx = q.txs.length > 0 && (q.blocks.length === 0 || q.blocksInARow >= TX_EVERY - 1);
+      const json = (tx ? q.txs.shift() : q.blocks.shift()) as string;
+      q.blocksInARow = tx ? 0 : q.blocksInARow + 1;
       q.inFlight++;
-      const send = item.kind === "block" ? peer.client.announceBlock(item.json) : peer.client.announceTransaction(item.json);
+      const send = tx ? peer.client.announceTransaction(json) : peer.client.announceBlock(json);
       send
         .catch((err: { kind?: string; message: string }) => {
           // refusals (already known, invalid for them) are normal; silence or no route is not
           if (err.kind === "network" || err.kind === "timeout") {
             if (this.peers.has(peer.url)) this.peers.markFailed(peer, err.message);
-            q.items.length = 0;
+            q.blocks.length = 0;
+            q.txs.length = 0;
           } else {
             this.log.trace({ peer: peer.label, err: err.message }, "announcement refused");
           }
         })
         .finally(() => {
           q.inFlight--;
-          if (q.items.length > 0 && this.peers.has(peer.url)) this.pump(peer, q);
-          else if (q.items.length === 0 && q.inFlight === 0) this.queues.delete(peer.url);
+          const left = q.blocks.length + q.txs.length;
+          if (left > 0 && this.peers.has(peer.url)) this.pump(peer, q);
+          else if (left === 0 && q.inFlight === 0) this.queues.delete(peer.url);
         });
     }
   }

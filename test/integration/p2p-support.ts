@@ -1,0 +1,275 @@
+/**
+ * Helpers for the peer-network tests (p2p-*.test.ts): offline chains at a node's network
+ * (devnet with `--difficulty N`), scripted fake peers on 127.0.0.1, free ports, and cleanup.
+ */
+import { randomBytes } from "node:crypto";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { createServer as createNetServer } from "node:net";
+import { blockHash, txId } from "../../src/core/encoding.js";
+import { DEVNET, genesisBlock } from "../../src/core/network.js";
+import { meetsDifficulty } from "../../src/core/pow.js";
+import type { Address, Block, NetworkParams, SignedTx, Transaction } from "../../src/core/types.js";
+import { grind, mineBlock } from "../helpers/factory.js";
+import { http, type NodeProc, removeDir } from "../helpers/node-process.js";
+
+/** The parameters of a node started with `--difficulty N`. */
+export function devnetAt(difficulty: number): NetworkParams {
+  return { ...DEVNET, difficulty };
+}
+
+export type ApiBlock = Block & { hash: string; transactions: Array<Transaction & { id: string }> };
+
+/** A block as the API serves it: with `hash` and transaction `id`s. */
+export function toApi(b: Block): ApiBlock {
+  return { ...b, hash: blockHash(b), transactions: b.transactions.map((t) => ({ ...t, id: txId(t) })) } as ApiBlock;
+}
+
+/**
+ * A valid chain built offline: genesis of `params` (or `base`, a chain to extend) then `count`
+ * blocks whose coinbase pays `miner`; `txsAt(height)` gives the signed transactions of a block.
+ */
+export function buildChain(
+  params: NetworkParams,
+  count: number,
+  miner: Address,
+  opts: { base?: Block[]; txsAt?: (height: number) => SignedTx[] } = {},
+): Block[] {
+  const chain = opts.base ? [...opts.base] : [genesisBlock(params)];
+  for (let i = 0; i < count; i++) {
+    const parent = chain.at(-1) as Block;
+    const txs = opts.txsAt?.(parent.index + 1) ?? [];
+    chain.push(mineBlock(parent, txs, miner, params, { difficulty: params.difficulty }));
+  }
+  return chain;
+}
+
+/** The same block with its header changed by `edit` and a proof of work ground again. */
+export function regrind(b: Block, edit: Partial<Block> = {}): Block {
+  const { proof: _p, transactions, ...header } = { ...b, ...edit };
+  return { ...header, transactions, proof: grind(header) };
+}
+
+/** The same block with a proof that does NOT meet its difficulty (difficulty must be > 1). */
+export function withBadPow(b: Block): Block {
+  for (let proof = b.proof + 1; proof < b.proof + 100_000; proof++) {
+    if (!meetsDifficulty(blockHash({ ...b, proof }), b.difficulty)) return { ...b, proof };
+  }
+  throw new Error(`no failing proof found (difficulty ${b.difficulty} is too low)`);
+}
+
+export function totalWork(chain: Block[]): number {
+  return chain.reduce((s, b) => s + b.difficulty, 0);
+}
+
+export function randomHex(bytes = 32): string {
+  return randomBytes(bytes).toString("hex");
+}
+
+// --- fake peers ---------------------------------------------------------------
+
+export type Handler = (req: IncomingMessage, res: ServerResponse, path: string, query: URLSearchParams) => void;
+
+export interface FakePeer {
+  url: string;
+  port: number;
+  /** "METHOD /path?query" of every request received, in order. */
+  hits: string[];
+  /** Replaces the request handler (e.g. to start lying after registration). */
+  setHandler(h: Handler): void;
+  close(): Promise<void>;
+}
+
+export function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  const text = typeof body === "string" ? body : JSON.stringify(body);
+  res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(text) });
+  res.end(text);
+}
+
+/** A scripted HTTP server on 127.0.0.1 (ephemeral port) that answers with `handler`. */
+export async function startFakePeer(handler: Handler): Promise<FakePeer> {
+  let current = handler;
+  const hits: string[] = [];
+  const server: Server = createServer((req, res) => {
+    const u = new URL(req.url ?? "/", "http://127.0.0.1");
+    hits.push(`${req.method} ${u.pathname}${u.search}`);
+    if (req.method === "POST") {
+      // drain the body (bounded) before answering
+      let size = 0;
+      req.on("data", (d: Buffer) => {
+        size += d.length;
+        if (size > 2 * 1024 * 1024) req.destroy();
+      });
+      req.on("end", () => current(req, res, u.pathname, u.searchParams));
+      return;
+    }
+    current(req, res, u.pathname, u.searchParams);
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => resolve());
+  });
+  const addr = server.address();
+  const port = typeof addr === "object" && addr !== null ? addr.port : 0;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    hits,
+    setHandler: (h) => {
+      current = h;
+    },
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+export interface ChainServeOptions {
+  /** Fields of /status to replace (e.g. a lie about total_work). */
+  status?: Record<string, unknown>;
+  /** The address the peer claims in /status (random by default). */
+  address?: string;
+}
+
+/**
+ * A handler that serves `chain` (genesis first) like a node: GET /status, GET /blocks?from=&limit=,
+ * GET /blocks/{index or hash}; announcements (POST /blocks, /transactions) are taken and ignored.
+ */
+export function serveChain(chain: Block[], opts: ChainServeOptions = {}): Handler {
+  const api = chain.map(toApi);
+  const address = opts.address ?? randomHex();
+  const genesis = api[0] as ApiBlock;
+  const tip = api.at(-1) as ApiBlock;
+  return (req, res, path, query) => {
+    if (req.method === "GET" && path === "/status") {
+      return sendJson(res, 200, {
+        network: DEVNET.name,
+        genesis_hash: genesis.hash,
+        height: tip.index,
+        tip: tip.hash,
+        total_work: totalWork(chain),
+        difficulty: tip.difficulty,
+        peers: 0,
+        pending: 0,
+        address,
+        ...opts.status,
+      });
+    }
+    if (req.method === "GET" && path === "/blocks") {
+      const from = Math.max(1, Number(query.get("from") ?? "1"));
+      const limit = Math.min(500, Math.max(1, Number(query.get("limit") ?? "100")));
+      return sendJson(res, 200, { blocks: api.slice(from - 1, from - 1 + limit) });
+    }
+    const m = /^\/blocks\/([0-9a-f]{64}|[0-9]{1,16})$/.exec(path);
+    if (req.method === "GET" && m) {
+      const id = m[1] as string;
+      const b = id.length === 64 ? api.find((x) => x.hash === id) : api[Number(id) - 1];
+      return b ? sendJson(res, 200, b) : sendJson(res, 404, { error: `no block ${id} here` });
+    }
+    if (req.method === "POST" && (path === "/blocks" || path === "/transactions")) {
+      return sendJson(res, 200, { message: "ignored" });
+    }
+    return sendJson(res, 404, { error: "no such route" });
+  };
+}
+
+// --- ports ---------------------------------------------------------------------
+
+function tryListen(port: number): Promise<import("node:net").Server | undefined> {
+  return new Promise((resolve) => {
+    const s = createNetServer();
+    s.once("error", () => resolve(undefined));
+    s.listen(port, "127.0.0.1", () => resolve(s));
+  });
+}
+
+/** A 127.0.0.1 port nothing listens on (bound, then released). */
+export async function closedPort(): Promise<number> {
+  const s = (await tryListen(0)) as import("node:net").Server;
+  const addr = s.address();
+  const port = typeof addr === "object" && addr !== null ? addr.port : 0;
+  await new Promise((r) => s.close(r));
+  return port;
+}
+
+/** The first of `n` consecutive free ports in 20000–40000 (bind test, bounded tries). */
+export async function freePortRange(n: number): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const base = 20000 + Math.floor(Math.random() * (20000 - n));
+    const held: import("node:net").Server[] = [];
+    for (let i = 0; i < n; i++) {
+      const s = await tryListen(base + i);
+      if (!s) break;
+      held.push(s);
+    }
+    await Promise.all(held.map((s) => new Promise((r) => s.close(r))));
+    if (held.length === n) return base;
+  }
+  throw new Error(`no ${n} consecutive free ports found`);
+}
+
+// --- reads and cleanup -----------------------------------------------------------
+
+export interface Status {
+  network: string;
+  genesis_hash: string;
+  height: number;
+  tip: string;
+  total_work: number | string;
+  peers: number;
+  pending: number;
+  address: string;
+}
+
+export async function statusOf(url: string, timeoutMs = 5_000): Promise<Status> {
+  const r = await http(`${url}/status`, { timeoutMs });
+  if (r.status !== 200) throw new Error(`${url}/status: ${r.status} ${r.text}`);
+  return r.body as Status;
+}
+
+/** Hash of the block at `height` on the node's main chain, or undefined. */
+export async function hashAt(url: string, height: number): Promise<string | undefined> {
+  const r = await http(`${url}/blocks/${height}`, { timeoutMs: 5_000 });
+  return r.status === 200 ? (r.body.hash as string) : undefined;
+}
+
+export async function mineOn(url: string): Promise<ApiBlock & { message: string }> {
+  const r = await http(`${url}/mine`, { timeoutMs: 20_000 });
+  if (r.status !== 200) throw new Error(`${url}/mine: ${r.status} ${r.text}`);
+  return r.body;
+}
+
+/** Collects what a test started, to stop and remove it in `finally`/`afterAll`. */
+export class Cleanup {
+  private readonly nodes: NodeProc[] = [];
+  private readonly peers: FakePeer[] = [];
+  private readonly dirs: string[] = [];
+  private readonly other: Array<() => Promise<void> | void> = [];
+
+  node<T extends NodeProc>(n: T): T {
+    this.nodes.push(n);
+    this.dirs.push(n.dataDir);
+    return n;
+  }
+
+  peer<T extends FakePeer>(p: T): T {
+    this.peers.push(p);
+    return p;
+  }
+
+  dir(d: string): string {
+    this.dirs.push(d);
+    return d;
+  }
+
+  add(fn: () => Promise<void> | void): void {
+    this.other.push(fn);
+  }
+
+  async run(): Promise<void> {
+    await Promise.allSettled(this.other.splice(0).map((f) => f()));
+    await Promise.allSettled(this.nodes.splice(0).map((n) => n.stop()));
+    await Promise.allSettled(this.peers.splice(0).map((p) => p.close()));
+    for (const d of new Set(this.dirs.splice(0))) removeDir(d);
+  }
+}
