@@ -55,11 +55,34 @@ export class Network {
     };
     chain.on("tip", (change) => {
       const tip = change.connected.at(-1);
-      if (tip !== undefined) this.gossip.announceBlock(tip.hash, this.chain.store.blockJson(tip.hash) as string);
+      if (tip !== undefined) this.announceTip(tip.hash, change.connected.length === 1 && !this.sync.busy);
       this.adoptOrphans();
     });
     pool.on("added", (e) => this.gossip.announceTransaction(e.id, JSON.stringify({ ...e.tx, id: e.id })));
   }
+
+  /**
+   * Announces a new tip: at once when it is a single new block; during a catch-up or a
+   * reorganisation only the last tip of the burst (peers fetch what they lack from it),
+   * instead of one announcement per block.
+   */
+  private announceTip(hash: string, now: boolean): void {
+    if (now && this.burstTip === undefined) {
+      this.gossip.announceBlock(hash, this.chain.store.blockJson(hash) as string);
+      return;
+    }
+    this.burstTip = hash;
+    if (this.burstTimer !== undefined) return;
+    this.burstTimer = setTimeout(() => {
+      this.burstTimer = undefined;
+      const h = this.burstTip as string;
+      this.burstTip = undefined;
+      if (this.chain.isMain(h)) this.gossip.announceBlock(h, this.chain.store.blockJson(h) as string);
+    }, 50);
+  }
+
+  private burstTip: string | undefined;
+  private burstTimer: NodeJS.Timeout | undefined;
 
   start(): void {
     const every = (this.opts.syncIntervalS ?? 5) * 1000;
@@ -77,6 +100,7 @@ export class Network {
   close(): void {
     this.closed = true;
     clearTimeout(this.timer);
+    clearTimeout(this.burstTimer);
   }
 
   /**

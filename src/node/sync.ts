@@ -46,6 +46,11 @@ export class Sync {
     this.attemptTimeMs = opts.attemptTimeMs ?? 60_000;
   }
 
+  /** True while an attempt is under way. */
+  get busy(): boolean {
+    return this.running.size > 0;
+  }
+
   /** Syncs with one peer; concurrent calls for the same peer share one attempt. */
   withPeer(peer: Peer): Promise<SyncOutcome> {
     const running = this.running.get(peer.url);
