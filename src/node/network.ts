@@ -27,6 +27,9 @@ export interface NetworkOptions extends SyncOptions {
   verify: (txs: SignedTx[]) => Promise<boolean[]>;
 }
 
+/** How long /nodes/resolve waits for peers before answering with what it has. */
+export const RESOLVE_WAIT_MS = 30_000;
+
 export type BlockAnnouncement = SubmitResult | { outcome: "orphan"; hash: string; height: number };
 
 export class Network {
@@ -202,9 +205,12 @@ export class Network {
    * replaced ours: in this call, or by the background sync since the last call (so the
    * tutorial's register-then-resolve still reports the replacement).
    */
-  async resolve(): Promise<boolean> {
+  async resolve(waitMs = RESOLVE_WAIT_MS): Promise<boolean> {
     const before = this.chain.tip.hash;
-    await this.sync.withAll(false);
+    // a slow peer cannot hold the answer longer than this; its sync goes on in the background
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.sync.withAll(false), new Promise((r) => (timer = setTimeout(r, waitMs)))]);
+    clearTimeout(timer);
     this.adoptOrphans();
     const replaced = this.replacedByPeers || this.chain.tip.hash !== before;
     this.replacedByPeers = false;

@@ -80,7 +80,7 @@ export class Sync {
       }
       this.peers.markSeen(peer, status);
       if (status.total_work <= this.chain.tip.work) return out;
-      const fork = await this.forkPoint(peer, Math.min(status.height, this.chain.tip.height));
+      const fork = await this.forkPoint(peer, Math.min(status.height, this.chain.tip.height), deadline);
       let next = fork + 1;
       let limit = this.pageSize;
       while (out.fetched < this.maxBlocks && Date.now() < deadline) {
@@ -154,13 +154,14 @@ export class Sync {
    * The highest height at which the peer's main chain and ours hold the same block,
    * searched from the top of the shorter chain down (binary search: common prefixes nest).
    */
-  private async forkPoint(peer: Peer, top: number): Promise<number> {
+  private async forkPoint(peer: Peer, top: number, deadline: number): Promise<number> {
     const ours = (h: number) => this.chain.store.mainHash(h);
     if ((await peer.client.hashAt(top)) === ours(top)) return top;
     let lo = 1; // genesis: the same (checked through /status)
     let hi = top - 1;
     let steps = 0;
     while (lo < hi && steps++ < 64) {
+      if (Date.now() > deadline) throw new Error("no fork point found within the attempt's time");
       const mid = Math.ceil((lo + hi) / 2);
       if ((await peer.client.hashAt(mid)) === ours(mid)) lo = mid;
       else hi = mid - 1;
