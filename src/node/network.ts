@@ -53,6 +53,10 @@ export class Network {
     this.peers = new PeerSet(store, opts.maxPeers);
     this.gossip = new Gossip(this.peers, log);
     this.sync = new Sync(chain, this.peers, log, opts.verify, opts);
+    this.sync.onPending = async (txs) => {
+      // refusals (known, confirmed, invalid here) are expected and ignored
+      await Promise.all(txs.slice(0, 5000).map((tx) => pool.add(tx).catch(() => undefined)));
+    };
     this.sync.onAdopted = () => {
       this.replacedByPeers = true;
     };

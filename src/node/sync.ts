@@ -31,6 +31,10 @@ export class Sync {
   private readonly pageSize: number;
   private readonly maxBlocks: number;
   private readonly attemptTimeMs: number;
+  /** Takes a peer's pending transactions (each checked in full by the pool). */
+  onPending: (txs: unknown[]) => Promise<void> = async () => {};
+  /** Per peer: the pending count last pulled, so an unchanged pool is not fetched again. */
+  private readonly pulled = new Map<string, number>();
   /** Called when blocks from a peer moved the tip. */
   onAdopted: () => void = () => {};
 
@@ -79,6 +83,7 @@ export class Sync {
         return out;
       }
       this.peers.markSeen(peer, status);
+      await this.pullPending(peer, status.pending);
       if (status.total_work <= this.chain.tip.work) return out;
       const fork = await this.forkPoint(peer, Math.min(status.height, this.chain.tip.height), deadline);
       let next = fork + 1;
@@ -134,6 +139,20 @@ export class Sync {
     if (out.accepted > 0 && this.chain.tip.hash !== tipBefore) this.onAdopted();
     if (out.accepted > 0) this.log.info({ peer: peer.label, blocks: out.accepted, height: this.chain.tip.height }, "synced from peer");
     return out;
+  }
+
+  /**
+   * Fetches the peer's pool when its size changed since the last pull, so transactions
+   * whose announcement was lost (a peer down for a while, a full queue) still spread.
+   */
+  private async pullPending(peer: Peer, pending: number | undefined): Promise<void> {
+    if (pending === undefined || pending === 0 || this.pulled.get(peer.url) === pending) return;
+    this.pulled.set(peer.url, pending);
+    try {
+      await this.onPending(await peer.client.pending());
+    } catch (err) {
+      this.log.debug({ peer: peer.label, err: (err as Error).message }, "could not fetch the peer's pool");
+    }
   }
 
   /** Checks a page's shape (each block in order from `from`); a bad one is the peer's fault. */

@@ -12,6 +12,8 @@ export interface PeerStatus {
   /** As the peer claims it: a hint for whether to look, never trusted. */
   total_work: bigint;
   address?: string;
+  /** Pending transactions the peer says it holds. */
+  pending?: number;
 }
 
 const HEX64 = /^[0-9a-f]{64}$/;
@@ -58,6 +60,7 @@ export class PeerClient {
       tip: o.tip,
       total_work: work,
       ...(typeof o.address === "string" ? { address: o.address } : {}),
+      ...(typeof o.pending === "number" && Number.isSafeInteger(o.pending) && o.pending >= 0 ? { pending: o.pending } : {}),
     };
   }
 
@@ -87,6 +90,14 @@ export class PeerClient {
     if (typeof b.hash !== "string" || !HEX64.test(b.hash))
       throw new PeerRequestError(`${this.origin}/blocks/${height}: no hash`, "bad-json");
     return b.hash;
+  }
+
+  /** The peer's pending transactions (raw, unchecked). */
+  async pending(): Promise<unknown[]> {
+    const { body } = await requestJson(`${this.origin}/transactions/pending`, {}, this.limits.blocks);
+    const txs = (body as { transactions?: unknown } | undefined)?.transactions;
+    if (!Array.isArray(txs)) throw new PeerRequestError(`${this.origin}/transactions/pending: not a list`, "bad-json");
+    return txs;
   }
 
   async announceBlock(blockJson: string): Promise<void> {
