@@ -56,7 +56,7 @@ export const Transaction = Type.Union(
       amount: Uint,
     }),
   ],
-  { description: "a transaction (SPEC §3); `id` is added by the API" },
+  { description: "a transaction; `id` (SHA-256 of its canonical JSON without `id`) is added by the API" },
 );
 
 export const WalletTransfer = Type.Object(
@@ -80,7 +80,7 @@ export const Block = Type.Object(
     tx_root: Hex64,
     hash: Type.Optional(Hex64),
   },
-  { description: "a block (SPEC §4); `hash` is added by the API" },
+  { description: "a block; `hash` (SHA-256 of the canonical JSON of its header) is added by the API" },
 );
 
 export const TxAccepted = Type.Object({

@@ -76,7 +76,7 @@ export async function buildServer(node: TinyNode, opts: ServerOptions = {}): Pro
         title: "tinychain node API",
         version: "1.0.0",
         description:
-          'A tinychain node\'s HTTP API (SPEC §7). Errors are {"error": message, "code": reason} with 400, 401, 404, 409, 413 or 503. ' +
+          'A tinychain node\'s HTTP API. Errors are {"error": message, "code": reason} with 400, 401, 404, 409, 413 or 503. ' +
           "Operator routes (/mine, sending from the node's wallet, /nodes/register, /nodes/resolve) are open to loopback; " +
           "from elsewhere they need Authorization: Bearer <token from <data-dir>/api.token>.",
       },

@@ -48,8 +48,9 @@ export class Gossip {
     for (const p of this.peers.due()) this.enqueue(p, "block", json);
   }
 
-  announceTransaction(id: string, json: string): void {
-    if (!this.markSeen(id)) return;
+  /** `again`: announce even if seen before (a transaction back in the pool after a reorganisation). */
+  announceTransaction(id: string, json: string, again = false): void {
+    if (!this.markSeen(id) && !again) return;
     for (const p of this.peers.due()) this.enqueue(p, "tx", json);
   }
 

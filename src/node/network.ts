@@ -66,6 +66,7 @@ export class Network {
       this.adoptOrphans();
     });
     pool.on("added", (e) => this.gossip.announceTransaction(e.id, JSON.stringify({ ...e.tx, id: e.id })));
+    pool.on("returned", (e) => this.gossip.announceTransaction(e.id, JSON.stringify({ ...e.tx, id: e.id }), true));
   }
 
   /**
@@ -136,7 +137,7 @@ export class Network {
     }
     const checks = await Promise.all(fresh.map((u) => this.probe(u)));
     const refused = checks.filter((c) => c.refusal !== undefined).map((c) => c.refusal as string);
-    if (refused.length > 0) fail("bad-schema", refused.join("; "));
+    if (refused.length > 0) fail("bad-network", refused.join("; "));
     for (const c of checks) {
       const p = this.peers.add(c.url) as Peer;
       if (c.status) this.peers.markSeen(p, c.status);

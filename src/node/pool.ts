@@ -39,7 +39,7 @@ export interface PoolOptions {
   verify?: (txs: SignedTx[]) => Promise<boolean[]>;
 }
 
-export class Pool extends EventEmitter<{ added: [PoolEntry]; changed: [] }> {
+export class Pool extends EventEmitter<{ added: [PoolEntry]; returned: [PoolEntry]; changed: [] }> {
   private readonly byId = new Map<string, PoolEntry>();
   private readonly bySender = new Map<string, Map<number, PoolEntry>>();
   private seq = 0;
@@ -272,7 +272,11 @@ export class Pool extends EventEmitter<{ added: [PoolEntry]; changed: [] }> {
     );
     const gone = before.filter((e) => !kept.has(e.id)).map((e) => e.id);
     this.store.remove(gone);
-    for (const e of returning) if (kept.has(e.id)) this.store.add(e.id, JSON.stringify(e.tx), e.received);
+    for (const e of returning) {
+      if (!kept.has(e.id)) continue;
+      this.store.add(e.id, JSON.stringify(e.tx), e.received);
+      this.emit("returned", e); // pending again: peers hear of it again
+    }
     if (gone.length > 0 || returning.length > 0) this.emit("changed");
   }
 

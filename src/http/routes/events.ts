@@ -124,6 +124,9 @@ export function eventRoutes(app: FastifyInstance, node: TinyNode): void {
       },
     },
     async (req, reply) => {
+      // HEAD: the headers of the stream and nothing else (a stream held open would never send them)
+      if (req.method === "HEAD")
+        return reply.header("cache-control", "no-cache, no-transform").type("text/event-stream; charset=utf-8").send();
       if (clients.size >= MAX_SSE_CLIENTS) {
         throw new HttpError(503, `this node already serves ${MAX_SSE_CLIENTS} event streams: try again later`);
       }

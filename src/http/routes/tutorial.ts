@@ -71,7 +71,7 @@ export function tutorialRoutes(app: FastifyInstance, node: TinyNode): void {
     schema: {
       summary: "Submit a transaction",
       description:
-        "Either a signed transaction (SPEC §3, public), or {recipient, amount[, fee][, sender = the node's address]} which the node fills in and signs with its own wallet (operator route).",
+        "Either a signed transaction (public), or {recipient, amount[, fee][, sender = the node's address]} which the node fills in and signs with its own wallet (operator route).",
       tags: ["tutorial"],
       body: Type.Union([Transaction, WalletTransfer]),
       response: { 201: TxAccepted, ...errors },
@@ -90,13 +90,13 @@ export function tutorialRoutes(app: FastifyInstance, node: TinyNode): void {
       if (o.sender !== undefined && o.sender !== node.wallet.address) {
         fail(
           "unknown-sender-key",
-          `this node does not hold the key of sender ${typeof o.sender === "string" && /^[0-9a-f]{64}$/.test(o.sender) ? o.sender : describeValue(o.sender)}: sign the transaction with that key (SPEC §3), or omit "sender" to send from the node's wallet ${node.wallet.address}`,
+          `this node does not hold the key of sender ${typeof o.sender === "string" && /^[0-9a-f]{64}$/.test(o.sender) ? o.sender : describeValue(o.sender)}: sign the transaction with that key (Ed25519 over its canonical JSON without "signature" and "id"), or omit "sender" to send from the node's wallet ${node.wallet.address}`,
         );
       }
       if ("type" in o) {
         fail(
           "bad-schema",
-          'the transaction has no "signature": sign it (SPEC §3), or send {recipient, amount[, fee]} to send from the node\'s wallet',
+          'the transaction has no "signature": sign it (Ed25519 over its canonical JSON without "signature" and "id"), or send {recipient, amount[, fee]} to send from the node\'s wallet',
         );
       }
       for (const k of Object.keys(o)) {
