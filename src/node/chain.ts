@@ -52,6 +52,12 @@ export class Chain extends EventEmitter<{ tip: [TipChange] }> {
   private tipCache!: Tip;
   private readonly headers = new Map<string, BlockHeader>();
   private readonly now: () => number;
+  /**
+   * Called inside the database transaction of a reorganisation with the blocks that leave the
+   * main chain (tip first) and those that join it, so what depends on them (the pool's saved
+   * transactions) is written atomically with the switch and survives a crash right after it.
+   */
+  onSwitch: ((disconnected: CheckedBlock[], connected: CheckedBlock[]) => void) | undefined;
 
   constructor(
     readonly store: ChainStore,
@@ -301,6 +307,7 @@ export class Chain extends EventEmitter<{ tip: [TipChange] }> {
             break;
           }
         }
+        if (disconnected.length > 0) this.onSwitch?.(disconnected, connected);
       });
     } catch (err) {
       if (err !== rollback) throw err;

@@ -5,6 +5,7 @@
  * (the lowest fee leaves first) and persisted, so what was accepted survives a restart.
  */
 import { EventEmitter } from "node:events";
+import type { CheckedBlock } from "../core/block.js";
 import { txId } from "../core/encoding.js";
 import { fail, RuleError } from "../core/errors.js";
 import { parseTransaction } from "../core/schema.js";
@@ -60,6 +61,23 @@ export class Pool extends EventEmitter<{ added: [PoolEntry]; returned: [PoolEntr
     this.maxNonceGap = opts.maxNonceGap ?? 64;
     this.now = opts.now ?? Date.now;
     this.verify = opts.verify;
+    chain.onSwitch = (disconnected, connected) => this.saveAbandoned(disconnected, connected);
+  }
+
+  /**
+   * Inside the chain's switch transaction: saves the transactions of the blocks leaving the
+   * main chain (unless the new branch holds them), so they are not lost if the process dies
+   * before `onTipChange` runs; `onTipChange` then drops those no longer valid.
+   */
+  private saveAbandoned(disconnected: CheckedBlock[], connected: CheckedBlock[]): void {
+    const joined = new Set(connected.flatMap((b) => b.txIds));
+    const at = this.now();
+    for (const b of disconnected) {
+      b.block.transactions.forEach((tx, i) => {
+        const id = b.txIds[i] as string;
+        if (tx.type !== "coinbase" && !joined.has(id)) this.store.add(id, JSON.stringify(tx), at);
+      });
+    }
   }
 
   get size(): number {
@@ -126,7 +144,7 @@ export class Pool extends EventEmitter<{ added: [PoolEntry]; returned: [PoolEntr
     }
     const entry: PoolEntry = { tx, id, received: this.now(), seq: this.seq++ };
     const status = this.insert(entry);
-    this.store.add(id, JSON.stringify(tx), entry.received);
+    await this.persist(id, JSON.stringify(tx), entry.received);
     this.emit("added", entry);
     this.emit("changed");
     return { id, status };
@@ -154,19 +172,73 @@ export class Pool extends EventEmitter<{ added: [PoolEntry]; returned: [PoolEntr
     return new StateOverlay(this.chain.store).account(address);
   }
 
+  /**
+   * Saves accepted transactions, those of one tick in one SQLite transaction; resolves once
+   * committed, so a transaction is answered 201 only when it would survive a crash.
+   */
+  private persist(id: string, json: string, received: number): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.persistQueue.push({ id, json, received, resolve, reject });
+      if (this.persistQueue.length === 1) {
+        setImmediate(() => {
+          const batch = this.persistQueue.splice(0);
+          try {
+            this.store.addMany(batch);
+          } catch (err) {
+            for (const b of batch) b.reject(err);
+            return;
+          }
+          for (const b of batch) b.resolve();
+        });
+      }
+    });
+  }
+
+  private readonly persistQueue: Array<{ id: string; json: string; received: number; resolve: () => void; reject: (e: unknown) => void }> =
+    [];
+
+  /**
+   * Per sender: the tip's state after the sender's ready pending transactions, and the nonce
+   * that follows them, so a new transaction is checked by applying it alone (not its whole
+   * queue again). Valid until the tip moves or the sender's queue shrinks.
+   */
+  private readonly projected = new Map<string, { state: StateOverlay; next: number }>();
+
+  private projection(sender: string, acctNonce: number, mine: Map<number, PoolEntry>): { state: StateOverlay; next: number } {
+    let p = this.projected.get(sender);
+    if (p === undefined || p.next < acctNonce) {
+      const state = new StateOverlay(this.chain.store);
+      let n = acctNonce;
+      for (; mine.has(n); n++) {
+        const e = mine.get(n) as PoolEntry;
+        try {
+          applyTransaction(state, e.tx, e.id, this.chain.params);
+        } catch (err) {
+          if (!(err instanceof RuleError)) throw err;
+          break;
+        }
+      }
+      state.commitJournal();
+      p = { state, next: n };
+      this.projected.set(sender, p);
+    }
+    return p;
+  }
+
   /** Places an entry whose signature is already checked; throws a RuleError if refused. */
   private insert(entry: PoolEntry): AddResult["status"] {
     const { tx, id } = entry;
     const params = this.chain.params;
-    const state = new StateOverlay(this.chain.store);
-    const acct = state.account(tx.sender);
+    const acct = this.account(tx.sender);
     if (tx.nonce < acct.nonce) fail("nonce-too-low", `nonce ${tx.nonce} is already used: the sender's next nonce is ${acct.nonce}`);
     const mine = this.bySender.get(tx.sender) ?? new Map<number, PoolEntry>();
-    const next = this.nextNonce(tx.sender);
+    let next = acct.nonce;
+    while (mine.has(next)) next++;
     if (mine.has(tx.nonce)) {
       fail("nonce-in-use", `a pending transaction already uses nonce ${tx.nonce}; the sender's next free nonce is ${next}`);
     }
     let status: AddResult["status"] = "ready";
+    let projected: { state: StateOverlay; next: number } | undefined;
     if (tx.nonce > next) {
       if (tx.nonce - next > this.maxNonceGap) {
         fail(
@@ -175,27 +247,41 @@ export class Pool extends EventEmitter<{ added: [PoolEntry]; returned: [PoolEntr
         );
       }
       status = "queued";
+      this.makeRoom(entry);
     } else {
-      for (let n = acct.nonce; n < tx.nonce; n++)
-        applyTransaction(state, (mine.get(n) as PoolEntry).tx, (mine.get(n) as PoolEntry).id, params);
-      applyTransaction(state, tx, id, params);
+      projected = this.projection(tx.sender, acct.nonce, mine);
+      if (projected.next !== tx.nonce) {
+        this.projected.delete(tx.sender);
+        projected = this.projection(tx.sender, acct.nonce, mine);
+      }
+      const mark = projected.state.mark();
+      applyTransaction(projected.state, tx, id, params);
+      try {
+        this.makeRoom(entry);
+      } catch (err) {
+        projected.state.revert(mark);
+        throw err;
+      }
+      projected.state.commitJournal();
+      projected.next = tx.nonce + 1;
     }
-    this.makeRoom(entry);
     mine.set(tx.nonce, entry);
     this.bySender.set(tx.sender, mine);
     this.byId.set(id, entry);
-    if (status === "ready") this.promote(tx.sender, tx.nonce + 1, state);
+    if (projected !== undefined) this.promote(tx.sender, projected);
     return status;
   }
 
-  /** Checks held transactions that follow `from` now that the gap before them is filled. */
-  private promote(sender: string, from: number, state: StateOverlay): void {
+  /** Checks held transactions that follow the projection now that the gap before them is filled. */
+  private promote(sender: string, p: { state: StateOverlay; next: number }): void {
     const mine = this.bySender.get(sender);
     if (mine === undefined) return;
-    for (let n = from; mine.has(n); n++) {
+    for (let n = p.next; mine.has(n); n++) {
       const e = mine.get(n) as PoolEntry;
       try {
-        applyTransaction(state, e.tx, e.id, this.chain.params);
+        applyTransaction(p.state, e.tx, e.id, this.chain.params);
+        p.state.commitJournal();
+        p.next = n + 1;
       } catch (err) {
         if (!(err instanceof RuleError)) throw err;
         const drop = [...mine.values()].filter((x) => x.tx.nonce >= n);
@@ -210,7 +296,8 @@ export class Pool extends EventEmitter<{ added: [PoolEntry]; returned: [PoolEntr
   private makeRoom(incoming: PoolEntry): void {
     if (this.byId.size < this.maxSize) return;
     let victim: PoolEntry | undefined;
-    for (const mine of this.bySender.values()) {
+    for (const [sender, mine] of this.bySender) {
+      if (sender === incoming.tx.sender) continue; // never break the incoming transaction's own queue
       let last: PoolEntry | undefined;
       for (const e of mine.values()) if (last === undefined || e.tx.nonce > last.tx.nonce) last = e;
       if (
@@ -228,6 +315,7 @@ export class Pool extends EventEmitter<{ added: [PoolEntry]; returned: [PoolEntr
   }
 
   private removeEntry(e: PoolEntry): void {
+    this.projected.delete(e.tx.sender);
     this.byId.delete(e.id);
     const mine = this.bySender.get(e.tx.sender);
     mine?.delete(e.tx.nonce);
@@ -238,6 +326,7 @@ export class Pool extends EventEmitter<{ added: [PoolEntry]; returned: [PoolEntr
   private rebuild(entries: PoolEntry[], returning: PoolEntry[]): Set<string> {
     this.byId.clear();
     this.bySender.clear();
+    this.projected.clear();
     const all = [...entries, ...returning].sort((a, b) =>
       a.tx.sender < b.tx.sender ? -1 : a.tx.sender > b.tx.sender ? 1 : a.tx.nonce - b.tx.nonce || a.seq - b.seq,
     );
@@ -271,7 +360,8 @@ export class Pool extends EventEmitter<{ added: [PoolEntry]; returned: [PoolEntr
       returning,
     );
     const gone = before.filter((e) => !kept.has(e.id)).map((e) => e.id);
-    this.store.remove(gone);
+    // abandoned transactions no longer valid were saved by `saveAbandoned`: they go too
+    this.store.remove([...gone, ...returning.filter((e) => !kept.has(e.id)).map((e) => e.id)]);
     for (const e of returning) {
       if (!kept.has(e.id)) continue;
       this.store.add(e.id, JSON.stringify(e.tx), e.received);

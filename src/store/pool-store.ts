@@ -13,6 +13,13 @@ export class PoolStore {
   add(id: string, txJson: string, received: number): void {
     this.s.add.run(id, txJson, received);
   }
+  /** Adds several in one SQLite transaction. */
+  addMany(rows: ReadonlyArray<{ id: string; json: string; received: number }>): void {
+    this.db.transaction(() => {
+      for (const r of rows) this.s.add.run(r.id, r.json, r.received);
+    })();
+  }
+
   remove(ids: Iterable<string>): void {
     this.db.transaction(() => {
       for (const id of ids) this.s.remove.run(id);
