@@ -216,14 +216,13 @@ export class Chain extends EventEmitter<{ tip: [TipChange] }> {
     }
     const parent = this.store.blockInfo(block.previous_hash) as NonNullable<ReturnType<ChainStore["blockInfo"]>>;
     const work = addWork(parent.work, block.difficulty);
-    this.store.insertBlock(
-      { hash, height: block.index, prevHash: parent.hash, work, status: BlockStatus.Checked },
-      blockJson(block, hash, checked.txIds),
-    );
+    const info = { hash, height: block.index, prevHash: parent.hash, work, status: BlockStatus.Checked };
+    const json = blockJson(block, hash, checked.txIds);
     if (parent.hash === this.tip.hash) {
-      this.extend(checked);
+      this.extend(checked, () => this.store.insertBlock(info, json));
       return { outcome: "connected", hash, height: block.index };
     }
+    this.store.insertBlock(info, json);
     if (isBetterChain(work, this.tip.work)) {
       this.reorganize(hash);
       return { outcome: "reorganized", hash, height: block.index };
@@ -260,11 +259,18 @@ export class Chain extends EventEmitter<{ tip: [TipChange] }> {
     return checkedFromJson(this.store.blockJson(hash) as string);
   }
 
-  private extend(checked: CheckedBlock): void {
+  /** Stores (`insert`) and connects a block on the tip in one SQLite transaction. */
+  private extend(checked: CheckedBlock, insert: () => void): void {
     try {
-      this.store.transaction(() => this.connect(checked));
+      this.store.transaction(() => {
+        insert();
+        this.connect(checked);
+      });
     } catch (err) {
-      if (err instanceof RuleError) this.markInvalid(checked.hash);
+      if (err instanceof RuleError) {
+        insert(); // kept, marked invalid, so it is refused at once if it comes again
+        this.markInvalid(checked.hash);
+      }
       throw err;
     }
     this.tipCache = this.loadTip();

@@ -1,0 +1,77 @@
+/**
+ * Offline fixtures: deterministic keys, signed transfers and blocks built on a network's
+ * genesis, with the protocol's own encoding (src/core), so nodes take them as real.
+ */
+import { blockHash, signingBytes, txId } from "../core/encoding.js";
+import { txRootHex } from "../core/merkle.js";
+import { DEVNET, genesisBlock } from "../core/network.js";
+import { meetsDifficulty } from "../core/pow.js";
+import type { Block, BlockHeader, CoinbaseTx, NetworkParams, SignedTx, TransferTx } from "../core/types.js";
+import { sha256 } from "../crypto/hash.js";
+import { type KeyPair, keyPairFromSeed, signHex } from "../crypto/keys.js";
+
+/** What a node started with `--difficulty 1` (and no --network) runs: devnet at difficulty 1. */
+export const DEVNET_D1: NetworkParams = Object.freeze({ ...DEVNET, difficulty: 1 });
+
+/** A deterministic key from a label. */
+export function benchKey(label: string): KeyPair {
+  return keyPairFromSeed(sha256(`tinychain bench key ${label}`));
+}
+
+export function benchKeys(prefix: string, n: number): KeyPair[] {
+  return Array.from({ length: n }, (_, i) => benchKey(`${prefix} ${i}`));
+}
+
+export function transfer(key: KeyPair, network: string, recipient: string, amount: number, nonce: number, fee = 0): TransferTx {
+  const unsigned = { type: "transfer" as const, network, sender: key.address, recipient, amount, fee, nonce };
+  return { ...unsigned, signature: signHex(key, signingBytes(unsigned)) };
+}
+
+export function coinbase(recipient: string, amount: number, height: number): CoinbaseTx {
+  return { type: "coinbase", sender: "0", recipient, amount, height };
+}
+
+/** A chain under construction: the tip's header and hash. */
+export interface Cursor {
+  header: BlockHeader;
+  hash: string;
+}
+
+export function genesisCursor(params: NetworkParams): Cursor {
+  const g = genesisBlock(params);
+  return { header: g, hash: blockHash(g) };
+}
+
+/**
+ * The child of `at` holding a coinbase (reward + fees to `miner`) and `txs`, with the smallest
+ * proof meeting `params.difficulty` (keep it tiny: this grinds on one thread). Advances `at`.
+ */
+export function nextBlock(at: Cursor, params: NetworkParams, miner: string, txs: SignedTx[], timestamp: number): Block {
+  const index = at.header.index + 1;
+  const fees = txs.reduce((s, t) => s + t.fee, 0);
+  const all = [coinbase(miner, params.reward + fees, index), ...txs];
+  const header = {
+    index,
+    timestamp,
+    previous_hash: at.hash,
+    difficulty: params.difficulty,
+    tx_root: txRootHex(all.map((t) => txId(t))),
+    proof: 0,
+  };
+  let hash = blockHash(header);
+  while (!meetsDifficulty(hash, header.difficulty)) {
+    header.proof++;
+    hash = blockHash(header);
+  }
+  at.header = header;
+  at.hash = hash;
+  return { ...header, transactions: all };
+}
+
+/** `count` coinbase-only blocks after genesis (heights 2 … count + 1), one second apart. */
+export function coinbaseChain(params: NetworkParams, count: number, miner: string): Block[] {
+  const at = genesisCursor(params);
+  const out: Block[] = [];
+  for (let i = 0; i < count; i++) out.push(nextBlock(at, params, miner, [], params.genesis_timestamp + i + 1));
+  return out;
+}

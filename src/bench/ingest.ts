@@ -1,0 +1,197 @@
+/**
+ * 3. Ingest: signed transactions a real node process takes per second over HTTP
+ * (POST /transactions), from many concurrent keep-alive clients on the same machine.
+ */
+import { writeFileSync } from "node:fs";
+import { availableParallelism } from "node:os";
+import { join } from "node:path";
+import type { NetworkParams, TransferTx } from "../core/types.js";
+import type { KeyPair } from "../crypto/keys.js";
+import { processCpuSeconds, round, selfCpuSeconds } from "./cpu.js";
+import { benchKey, benchKeys, transfer } from "./fixtures.js";
+import { HttpClient } from "./http-client.js";
+import { removeDir, tempDir } from "./lifecycle.js";
+import { batchItems, judgeBatch, judgeSingle, type LoadResult, runLoad } from "./load.js";
+import { startNode } from "./node-proc.js";
+import { atLeast, type Figure, fmt } from "./report.js";
+import type { VerifyLimit } from "./verify.js";
+
+const SECTION = "3. Ingest over HTTP";
+const SENDERS = 500;
+const PER_SENDER = 40;
+const CLIENTS = 48;
+const BATCH = 100;
+const BATCH_CLIENTS = 8;
+const FUNDING = 1000;
+const LOAD_DEADLINE_MS = 60_000;
+
+export const INGEST_NETWORK: NetworkParams = {
+  name: "bench",
+  genesis_timestamp: 1_700_000_000,
+  difficulty: 1,
+  reward: 1_000_000_000,
+  retarget: null,
+  max_block_txs: 5000,
+  min_fee: 0,
+};
+
+/** Each sender's PER_SENDER transfers (nonces 0 …) to one sink, signed now. */
+function presign(senders: KeyPair[], sink: string): TransferTx[][] {
+  return senders.map((k) => Array.from({ length: PER_SENDER }, (_, n) => transfer(k, INGEST_NETWORK.name, sink, 1, n)));
+}
+
+/** Client c takes senders c, c + clients, …; it sends nonce 0 of each, then nonce 1 of each, … */
+function perClient<T>(bySender: T[][], clients: number): T[][] {
+  const out: T[][] = Array.from({ length: clients }, () => []);
+  for (let n = 0; n < PER_SENDER; n++) {
+    bySender.forEach((txs, s) => {
+      (out[s % clients] as T[]).push(txs[n] as T);
+    });
+  }
+  return out;
+}
+
+async function fund(admin: HttpClient, senders: KeyPair[]): Promise<void> {
+  await admin.expect([200], "POST", "/mine", undefined, 60_000);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: 8 }, async () => {
+      while (next < senders.length) {
+        const k = senders[next++] as KeyPair;
+        await admin.expect([201], "POST", "/transactions/new", { recipient: k.address, amount: FUNDING });
+      }
+    }),
+  );
+  const mined = await admin.expect<{ transactions: unknown[] }>([200], "POST", "/mine", undefined, 60_000);
+  if (mined.transactions.length !== senders.length + 1) {
+    throw new Error(`the funding block holds ${mined.transactions.length - 1} transfers, not ${senders.length}`);
+  }
+}
+
+/** POST /transactions with a one-item array (an unfunded sender): does the node take batches? */
+async function probeBatch(admin: HttpClient): Promise<{ supported: boolean; answer: string }> {
+  const probe = transfer(benchKey("ingest probe"), INGEST_NETWORK.name, benchKey("ingest sink").address, 1, 0);
+  const r = await admin.send("POST", "/transactions", JSON.stringify([probe]));
+  let body: unknown;
+  try {
+    body = JSON.parse(r.text);
+  } catch {
+    body = undefined;
+  }
+  const items = batchItems(body);
+  const supported = [200, 201, 207].includes(r.status) && items !== undefined && items.length === 1;
+  return { supported, answer: `${r.status} ${r.text.slice(0, 200)}` };
+}
+
+function describeErrors(r: LoadResult): string {
+  const list = Object.entries(r.errors).map(([k, v]) => `${v}× ${k}`);
+  if (r.unsent > 0) list.push(`${r.unsent} not sent before the ${LOAD_DEADLINE_MS / 1000} s deadline`);
+  return list.length === 0 ? "no errors" : list.join(", ");
+}
+
+export async function benchIngest(limit: VerifyLimit): Promise<Figure[]> {
+  const cores = availableParallelism();
+  const dir = tempDir("ingest");
+  const netFile = join(dir, "network.json");
+  writeFileSync(netFile, JSON.stringify(INGEST_NETWORK));
+  const node = await startNode(["--data-dir", join(dir, "data"), "--network", netFile, "--pool-size", "100000"]);
+  const admin = new HttpClient(node.url, 8);
+  try {
+    const batch = await probeBatch(admin);
+    const nSenders = batch.supported ? 2 * SENDERS : SENDERS;
+    const senders = benchKeys("ingest sender", nSenders);
+    const sink = benchKey("ingest sink").address;
+    await fund(admin, senders);
+    const signed = presign(senders, sink);
+    const single = perClient(
+      signed.slice(0, SENDERS).map((txs) => txs.map((t) => Buffer.from(JSON.stringify(t)))),
+      CLIENTS,
+    );
+    const total = SENDERS * PER_SENDER;
+    const cpu = () => ({ node: processCpuSeconds(node.proc.pid) ?? Number.NaN, client: selfCpuSeconds() });
+    const c0 = cpu();
+    const r = await runLoad(node.url, "/transactions", single, judgeSingle, LOAD_DEADLINE_MS);
+    const c1 = cpu();
+    const status = await admin.expect<{ pending: number }>([200], "GET", "/status");
+    const ref = limit.perCore * cores;
+    const rate = r.accepted / r.seconds;
+    const figures: Figure[] = [
+      {
+        id: "ingest.single",
+        section: SECTION,
+        label: "Ingest, signed tx/s accepted (one per request)",
+        value: rate,
+        unit: "tx/s",
+        method:
+          `a real node process (dist, network "bench": difficulty 1, max_block_txs 5000, --pool-size 100000) on 127.0.0.1; ` +
+          `${SENDERS} funded senders × ${PER_SENDER} pre-signed transfers (consecutive nonces) = ${total} POST /transactions ` +
+          `from ${CLIENTS} concurrent keep-alive clients (node:http Agent, one connection each; each client sends its senders' ` +
+          `transfers in nonce order), client and node on the same ${cores} cores; accepted (201) ÷ seconds from the first request to the last answer`,
+        reference: {
+          label: `verify limit × ${cores} cores`,
+          value: ref,
+          unit: "tx/s",
+          method: `Ed25519 verify/s on 1 thread (key reused) × ${cores} (section 2)`,
+        },
+        ratio: rate / ref,
+        target: atLeast(rate, 6000, "≥ 6,000 tx/s on 2 cores", " tx/s"),
+        details: {
+          sent: total,
+          accepted: r.accepted,
+          seconds: r.seconds,
+          errors: describeErrors(r),
+          pool_after: status.pending,
+          node_cpu_s: round(c1.node - c0.node),
+          node_cpu_us_per_tx: round(((c1.node - c0.node) * 1e6) / r.accepted, 1),
+          client_cpu_s: round(c1.client - c0.client),
+        },
+      },
+    ];
+    if (batch.supported) {
+      const lists = perClient(
+        signed.slice(SENDERS).map((txs) => txs),
+        BATCH_CLIENTS,
+      ).map((txs) => {
+        const bodies: Buffer[] = [];
+        for (let i = 0; i < txs.length; i += BATCH) bodies.push(Buffer.from(JSON.stringify(txs.slice(i, i + BATCH))));
+        return bodies;
+      });
+      const b0 = cpu();
+      const b = await runLoad(node.url, "/transactions", lists, judgeBatch, LOAD_DEADLINE_MS, (body) =>
+        Math.min(BATCH, (JSON.parse(body.toString()) as unknown[]).length),
+      );
+      const b1 = cpu();
+      const brate = b.accepted / b.seconds;
+      figures.push({
+        id: "ingest.batch",
+        section: SECTION,
+        label: `Ingest, signed tx/s accepted (batches of ${BATCH})`,
+        value: brate,
+        unit: "tx/s",
+        method:
+          `as above with ${SENDERS} other senders, the transfers sent as JSON arrays of ${BATCH} to POST /transactions ` +
+          `from ${BATCH_CLIENTS} concurrent keep-alive clients; accepted items ÷ seconds`,
+        reference: { label: `verify limit × ${cores} cores`, value: ref, unit: "tx/s", method: `as above` },
+        ratio: brate / ref,
+        details: {
+          sent: total,
+          accepted: b.accepted,
+          requests: b.requests,
+          seconds: b.seconds,
+          errors: describeErrors(b),
+          node_cpu_s: round(b1.node - b0.node),
+          node_cpu_us_per_tx: round(((b1.node - b0.node) * 1e6) / b.accepted, 1),
+          client_cpu_s: round(b1.client - b0.client),
+        },
+      });
+    } else {
+      (figures[0] as Figure).details = { ...(figures[0] as Figure).details, batch_probe: `not supported: ${batch.answer}` };
+    }
+    process.stdout.write(`  ingest: ${fmt(rate)} tx/s, ${describeErrors(r)}\n`);
+    return figures;
+  } finally {
+    admin.close();
+    await node.stop();
+    removeDir(dir);
+  }
+}

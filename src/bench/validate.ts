@@ -1,0 +1,180 @@
+/**
+ * 4. Full validation: a 1,000-block chain of 100 signed transfers per block, built offline,
+ * fed to a fresh in-process Chain the way a node takes blocks from peers: chain.submitAsync
+ * with the signatures on a VerifyPool (one thread per core), and chain.submit on one thread.
+ */
+import { availableParallelism } from "node:os";
+import { join } from "node:path";
+import { performance } from "node:perf_hooks";
+import type { NetworkParams, SignedTx } from "../core/types.js";
+import { Chain } from "../node/chain.js";
+import { VerifyPool } from "../node/verify-pool.js";
+import { ChainStore } from "../store/chain-store.js";
+import { openDb } from "../store/db.js";
+import { round, selfCpuSeconds } from "./cpu.js";
+import { benchKey, benchKeys, genesisCursor, nextBlock, transfer } from "./fixtures.js";
+import { removeDir, tempDir } from "./lifecycle.js";
+import { atLeast, type Figure, fmt } from "./report.js";
+import type { VerifyLimit } from "./verify.js";
+
+const SECTION = "4. Full validation";
+const BLOCKS = 1000;
+const TXS = 100;
+const DEADLINE_MS = 90_000;
+/** The single-threaded comparison stops after this long (its rate is over the blocks it did). */
+const SINGLE_DEADLINE_MS = 30_000;
+
+const PARAMS: NetworkParams = {
+  name: "bench-validate",
+  genesis_timestamp: 1_700_000_000,
+  difficulty: 1,
+  reward: 1_000_000_000_000,
+  retarget: null,
+  max_block_txs: 1000,
+  min_fee: 0,
+};
+
+/**
+ * Block 2 pays the bank; block 3 has the bank fund 100 senders; blocks 4 … 1002 have each
+ * sender pay the next one (sender i → sender i+1, nonce = block − 4). 1,000 blocks × 100 transfers.
+ */
+function buildChain(): string[] {
+  const bank = benchKey("validate bank");
+  const senders = benchKeys("validate sender", TXS);
+  const at = genesisCursor(PARAMS);
+  let ts = PARAMS.genesis_timestamp;
+  const blocks = [nextBlock(at, PARAMS, bank.address, [], ++ts)];
+  blocks.push(
+    nextBlock(
+      at,
+      PARAMS,
+      bank.address,
+      senders.map((k, i) => transfer(bank, PARAMS.name, k.address, 1_000_000, i)),
+      ++ts,
+    ),
+  );
+  for (let n = 0; n < BLOCKS - 1; n++) {
+    const txs = senders.map((k, i) => transfer(k, PARAMS.name, (senders[(i + 1) % TXS] as typeof k).address, 1, n));
+    blocks.push(nextBlock(at, PARAMS, bank.address, txs, ++ts));
+  }
+  return blocks.map((b) => JSON.stringify(b));
+}
+
+interface Run {
+  seconds: number;
+  blocks: number;
+  txs: number;
+  /** Seconds the chain waited on the signature workers (async path only). */
+  verifyWait: number;
+  /** CPU seconds of this process (every thread) while feeding. */
+  cpu: number;
+}
+
+async function feed(texts: string[], pool: VerifyPool | undefined, deadlineMs: number): Promise<Run> {
+  const dir = tempDir("validate");
+  const db = openDb(join(dir, "chain.db"));
+  const chain = new Chain(new ChainStore(db), PARAMS);
+  let verifyWait = 0;
+  const verify = async (txs: SignedTx[]) => {
+    const t = performance.now();
+    const ok = await (pool as VerifyPool).verify(txs);
+    verifyWait += performance.now() - t;
+    return ok;
+  };
+  const run: Run = { seconds: 0, blocks: 0, txs: 0, verifyWait: 0, cpu: 0 };
+  try {
+    const cpu0 = selfCpuSeconds();
+    const t0 = performance.now();
+    const deadline = t0 + deadlineMs;
+    for (const text of texts) {
+      if (performance.now() > deadline) break;
+      const raw = JSON.parse(text) as { transactions: unknown[] };
+      const r = pool === undefined ? chain.submit(raw) : await chain.submitAsync(raw, verify);
+      if (r.outcome !== "connected") throw new Error(`block ${r.height}: ${r.outcome}, expected connected`);
+      run.blocks++;
+      run.txs += raw.transactions.length - 1;
+    }
+    run.seconds = (performance.now() - t0) / 1000;
+    run.cpu = selfCpuSeconds() - cpu0;
+    run.verifyWait = verifyWait / 1000;
+    if (chain.tip.height !== run.blocks + 1) throw new Error(`tip at ${chain.tip.height} after ${run.blocks} blocks`);
+  } finally {
+    db.close();
+    removeDir(dir);
+  }
+  return run;
+}
+
+export async function benchValidate(limit: VerifyLimit): Promise<Figure[]> {
+  const cores = availableParallelism();
+  const tb = performance.now();
+  const texts = buildChain();
+  const buildSeconds = (performance.now() - tb) / 1000;
+  process.stdout.write(`  built ${texts.length} blocks offline in ${buildSeconds.toFixed(1)} s\n`);
+  const pool = new VerifyPool(cores);
+  let parallel: Run;
+  try {
+    parallel = await feed(texts, pool, DEADLINE_MS);
+  } finally {
+    await pool.close();
+  }
+  const single = await feed(texts, undefined, SINGLE_DEADLINE_MS);
+  const ref = limit.perCore * cores;
+  const rate = parallel.txs / parallel.seconds;
+  const srate = single.txs / single.seconds;
+  const common =
+    `a chain of ${texts.length} blocks (network difficulty 1; block 2 coinbase only, then ${BLOCKS} blocks of ${TXS} signed transfers: ` +
+    `one funding block, then 100 senders paying each other) built offline; each block JSON.parse'd from its text and given to a ` +
+    `fresh in-process Chain (better-sqlite3 store in a temp dir, WAL)`;
+  return [
+    {
+      id: "validate.parallel",
+      section: SECTION,
+      label: `Full validation, tx/s (submitAsync, ${pool.threads || cores} verify threads)`,
+      value: rate,
+      unit: "tx/s",
+      method: `${common} with chain.submitAsync(raw, verify), verify = a VerifyPool of ${cores} threads; signed transactions ÷ seconds for all blocks`,
+      reference: {
+        label: `verify limit × ${cores} cores`,
+        value: ref,
+        unit: "tx/s",
+        method: `Ed25519 verify/s on 1 thread (key reused) × ${cores} (section 2)`,
+      },
+      ratio: rate / ref,
+      target: atLeast((rate / ref) * 100, 80, "≥ 80 % of the verify limit × cores", " points"),
+      details: {
+        blocks: parallel.blocks,
+        txs: parallel.txs,
+        seconds: parallel.seconds,
+        blocks_per_s: parallel.blocks / parallel.seconds,
+        seconds_waiting_on_verify_workers: parallel.verifyWait,
+        seconds_on_main_thread: parallel.seconds - parallel.verifyWait,
+        cpu_s_all_threads: round(parallel.cpu),
+        cpu_us_per_tx: round((parallel.cpu * 1e6) / parallel.txs, 1),
+        build_seconds: buildSeconds,
+      },
+    },
+    {
+      id: "validate.single",
+      section: SECTION,
+      label: "Full validation, tx/s (submit, one thread)",
+      value: srate,
+      unit: "tx/s",
+      method: `${common} with chain.submit(raw): everything, signatures included, on the main thread; all blocks or as many as fit in ${SINGLE_DEADLINE_MS / 1000} s`,
+      reference: {
+        label: "verify limit, 1 thread",
+        value: limit.perCore,
+        unit: "tx/s",
+        method: "Ed25519 verify/s on 1 thread (key reused) (section 2)",
+      },
+      ratio: srate / limit.perCore,
+      details: {
+        blocks: single.blocks,
+        txs: single.txs,
+        seconds: single.seconds,
+        cpu_us_per_tx: round((single.cpu * 1e6) / single.txs, 1),
+        speedup_of_parallel: `${fmt(rate / srate)}×`,
+      },
+    },
+  ];
+}

@@ -1,0 +1,67 @@
+/** 2. The Ed25519 verification limit of this machine: the bound for ingest and validation. */
+import { availableParallelism } from "node:os";
+import type { Figure } from "./report.js";
+import { runRef } from "./threads.js";
+
+const SECTION = "2. Ed25519 verify limit";
+/** Best of TRIALS trials of MS each. */
+const MS = 500;
+const TRIALS = 3;
+
+export interface VerifyLimit {
+  perCore: number;
+  allCores: number;
+  cores: number;
+  method: string;
+}
+
+export async function benchVerify(): Promise<{ figures: Figure[]; limit: VerifyLimit }> {
+  const cores = availableParallelism();
+  const base =
+    "crypto.verify(null, message, key, signature) in a loop for 0.5 s, best of 3, over 64 signers' transfers (canonical signing bytes, ~230 B)";
+  const reusedMethod = (n: number) =>
+    `${base}, the public KeyObject parsed once and reused, on ${n} worker thread${n > 1 ? "s at once (sum of their rates)" : ""}`;
+  const one = await runRef({ kind: "verify", ms: MS, reparse: false }, 1, TRIALS);
+  const all = await runRef({ kind: "verify", ms: MS, reparse: false }, cores, TRIALS);
+  const reparse = await runRef({ kind: "verify", ms: MS, reparse: true }, 1, TRIALS);
+  if (one.failures + all.failures + reparse.failures > 0) throw new Error("a valid signature failed to verify");
+  const limit: VerifyLimit = { perCore: one.rate, allCores: all.rate, cores, method: reusedMethod(cores) };
+  const figures: Figure[] = [
+    {
+      id: "verify.per_core",
+      section: SECTION,
+      label: "Ed25519 verify/s, 1 thread, key reused",
+      value: one.rate,
+      unit: "verify/s",
+      method: reusedMethod(1),
+      details: { per_cpu_second: Math.round(one.perCpuSecond) },
+    },
+    {
+      id: "verify.all_cores",
+      section: SECTION,
+      label: `Ed25519 verify/s, ${cores} threads, key reused`,
+      value: all.rate,
+      unit: "verify/s",
+      method: reusedMethod(cores),
+      reference: {
+        label: `1-thread rate × ${cores}`,
+        value: one.rate * cores,
+        unit: "verify/s",
+        method: "the 1-thread rate times the number of cores (perfect scaling)",
+      },
+      ratio: all.rate / (one.rate * cores),
+      details: { per_thread: all.perThread.map((r) => Math.round(r)), per_cpu_second: Math.round(all.perCpuSecond) },
+    },
+    {
+      id: "verify.reparse",
+      section: SECTION,
+      label: "Ed25519 verify/s, 1 thread, key re-parsed each time",
+      value: reparse.rate,
+      unit: "verify/s",
+      method: `${base}, crypto.createPublicKey(SPKI DER) before every verification, 1 thread`,
+      reference: { label: "key reused, 1 thread", value: one.rate, unit: "verify/s", method: reusedMethod(1) },
+      ratio: reparse.rate / one.rate,
+    },
+  ];
+  return { figures, limit };
+}
