@@ -47,6 +47,18 @@ export interface ChainOptions {
 
 const HEADER_CACHE = 4096;
 
+/** `submitMany` stopped at block `index` of the run because of `cause`. */
+export class PageError extends Error {
+  constructor(
+    readonly index: number,
+    override readonly cause: unknown,
+    /** What the blocks before it came to. */
+    readonly results: SubmitResult[],
+  ) {
+    super(`block ${index} of the run: ${(cause as Error).message}`);
+  }
+}
+
 export class Chain extends EventEmitter<{ tip: [TipChange] }> {
   readonly genesisHash: string;
   private tipCache!: Tip;
@@ -172,6 +184,35 @@ export class Chain extends EventEmitter<{ tip: [TipChange] }> {
     const bad = ok.indexOf(false);
     if (bad >= 0) requireSignature(signed[bad] as SignedTx, `transaction ${bad + 1} (${checked.txIds[bad + 1]})`);
     return this.accept(checked, true);
+  }
+
+  /**
+   * Takes a run of parsed blocks in order (a page from a peer), checking signatures on the
+   * worker threads a chunk ahead while the main thread connects the chunk before, so both
+   * work at once. Stops at the first refused block: throws `PageError` with its position.
+   */
+  async submitMany(blocks: Block[], verify: (txs: SignedTx[], now?: boolean) => Promise<boolean[]>, chunk = 16): Promise<SubmitResult[]> {
+    const signedOf = (from: number) => blocks.slice(from, from + chunk).flatMap((b) => b.transactions.slice(1) as SignedTx[]);
+    const results: SubmitResult[] = [];
+    let pending = verify(signedOf(0), true);
+    for (let from = 0; from < blocks.length; from += chunk) {
+      const ok = await pending;
+      if (from + chunk < blocks.length) pending = verify(signedOf(from + chunk), true);
+      let at = 0;
+      for (let i = from; i < Math.min(from + chunk, blocks.length); i++) {
+        const block = blocks[i] as Block;
+        const n = block.transactions.length - 1;
+        const bad = ok.slice(at, at + n).indexOf(false);
+        at += n;
+        try {
+          if (bad >= 0) requireSignature(block.transactions[bad + 1] as SignedTx, `transaction ${bad + 1}`);
+          results.push(this.submitBlock(block, { signaturesChecked: true }));
+        } catch (err) {
+          throw new PageError(i, err, results);
+        }
+      }
+    }
+    return results;
   }
 
   /** Rules needing the parent; returns the result when the block is already known. */

@@ -24,7 +24,7 @@ export interface NetworkOptions extends SyncOptions {
   /** This node's wallet address, to recognise itself among would-be peers. */
   selfAddress: string;
   /** Signature checks (worker threads). */
-  verify: (txs: SignedTx[]) => Promise<boolean[]>;
+  verify: (txs: SignedTx[], now?: boolean) => Promise<boolean[]>;
 }
 
 /** How long /nodes/resolve waits for peers before answering with what it has. */
@@ -45,7 +45,7 @@ export class Network {
 
   constructor(
     private readonly chain: Chain,
-    private readonly pool: Pool,
+    pool: Pool,
     store: PeerStore,
     private readonly log: Logger,
     private readonly opts: NetworkOptions,
@@ -171,7 +171,10 @@ export class Network {
   /** A block announced by anyone (POST /blocks). Unknown parents are fetched from peers. */
   async receiveBlock(raw: unknown): Promise<BlockAnnouncement> {
     try {
-      return await this.chain.submitAsync(raw, this.opts.verify);
+      const r = await this.chain.submitAsync(raw, this.opts.verify);
+      // a block stored off the main chain may be the parent orphans wait for (main-chain blocks adopt them on "tip")
+      if (r.outcome === "side" || r.outcome === "known") this.adoptOrphans();
+      return r;
     } catch (err) {
       if (!isRuleError(err) || err.code !== "unknown-parent") throw err;
       const b = raw as { previous_hash: string; index: number };

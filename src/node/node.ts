@@ -72,7 +72,7 @@ export class TinyNode {
     const now = config.now;
     this.chain = new Chain(this.store, config.params, now ? { now } : {});
     this.verifier = new VerifyPool(config.verifyThreads);
-    const verify = (txs: SignedTx[]) => this.verifier.verify(txs);
+    const verify = (txs: SignedTx[], now?: boolean) => this.verifier.verify(txs, now);
     this.pool = new Pool(this.chain, new PoolStore(this.db), {
       verify,
       ...(config.poolSize !== undefined ? { maxSize: config.poolSize } : {}),

@@ -10,7 +10,7 @@ import { isRuleError } from "../core/errors.js";
 import { parseBlock } from "../core/schema.js";
 import type { Block, SignedTx } from "../core/types.js";
 import { PeerRequestError } from "../p2p/http-client.js";
-import type { Chain } from "./chain.js";
+import { type Chain, PageError } from "./chain.js";
 import type { Peer, PeerSet } from "./peers.js";
 
 export interface SyncOptions {
@@ -42,7 +42,7 @@ export class Sync {
     private readonly chain: Chain,
     private readonly peers: PeerSet,
     private readonly log: Logger,
-    private readonly verify: (txs: SignedTx[]) => Promise<boolean[]>,
+    private readonly verify: (txs: SignedTx[], now?: boolean) => Promise<boolean[]>,
     opts: SyncOptions = {},
   ) {
     this.pageSize = opts.pageSize ?? 200;
@@ -101,26 +101,25 @@ export class Sync {
         }
         if (page.length === 0) break;
         const blocks = this.parsePage(page, next);
-        // every signature of the page in one batch, spread over the worker threads
-        const signed = blocks.flatMap((b) => b.transactions.slice(1) as SignedTx[]);
-        const ok = await this.verify(signed);
-        let at = 0;
-        for (const [i, block] of blocks.entries()) {
-          const n = block.transactions.length - 1;
-          const bad = ok.slice(at, at + n).indexOf(false);
-          at += n;
-          if (bad >= 0) throw new BadPeer(`served block ${next + i} with a bad signature on transaction ${bad + 1}`);
-          out.fetched++;
+        // signatures on the worker threads a chunk ahead of the connecting (chain.submitMany)
+        for (let from = 0; from < blocks.length; from += 32) {
+          const part = blocks.slice(from, from + 32);
           try {
-            const r = this.chain.submitBlock(block, { signaturesChecked: true });
-            if (r.outcome !== "known") out.accepted++;
+            const results = await this.chain.submitMany(part, this.verify);
+            out.fetched += part.length;
+            out.accepted += results.filter((r) => r.outcome !== "known").length;
           } catch (err) {
-            if (!isRuleError(err)) throw err;
+            if (!(err instanceof PageError)) throw err;
+            out.fetched += err.index + 1;
+            out.accepted += err.results.filter((r) => r.outcome !== "known").length;
+            const at = next + from + err.index;
+            const cause = err.cause;
+            if (!isRuleError(cause)) throw cause;
             // a chain that moved under us, or a clock ahead of ours: stop, no blame
-            if (err.code === "unknown-parent" || err.code === "time-too-new") throw new Error(`block ${next + i}: ${err.message}`);
-            throw new BadPeer(`served an invalid block ${next + i}: ${err.code}: ${err.message}`);
+            if (cause.code === "unknown-parent" || cause.code === "time-too-new") throw new Error(`block ${at}: ${cause.message}`);
+            throw new BadPeer(`served an invalid block ${at}: ${cause.code}: ${cause.message}`);
           }
-          if (i % 25 === 24) await yieldToLoop();
+          await yieldToLoop();
         }
         next += page.length;
         if (page.length < Math.min(limit, this.maxBlocks)) break;

@@ -65,13 +65,18 @@ export class VerifyPool {
     return this.workers.length;
   }
 
-  /** Verifies every transaction's signature; resolves with one boolean per transaction. */
-  verify(txs: SignedTx[]): Promise<boolean[]> {
+  /**
+   * Verifies every transaction's signature; resolves with one boolean per transaction.
+   * `now`: send to the workers at once instead of batching the tick's requests (for a
+   * caller about to keep the main thread busy while the workers check).
+   */
+  verify(txs: SignedTx[], now = false): Promise<boolean[]> {
     if (txs.length === 0) return Promise.resolve([]);
     if (this.workers.length === 0 || this.closed) return Promise.resolve(txs.map(signatureValid));
     return new Promise((resolve) => {
       this.queue.push({ txs, resolve });
-      if (!this.scheduled) {
+      if (now) this.flush();
+      else if (!this.scheduled) {
         this.scheduled = true;
         setImmediate(() => this.flush());
       }
@@ -82,6 +87,7 @@ export class VerifyPool {
     this.scheduled = false;
     const batch = this.queue;
     this.queue = [];
+    if (batch.length === 0) return;
     if (this.workers.length === 0) {
       for (const p of batch) p.resolve(p.txs.map(signatureValid));
       return;
