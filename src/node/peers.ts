@@ -46,8 +46,9 @@ export class PeerSet {
     return this.peers.size;
   }
 
+  /** Every peer, in address order (stable, whatever order they were added in). */
   list(): Peer[] {
-    return [...this.peers.values()];
+    return [...this.peers.values()].sort((a, b) => (a.url < b.url ? -1 : a.url > b.url ? 1 : 0));
   }
 
   get(url: string): Peer | undefined {
