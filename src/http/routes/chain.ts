@@ -1,6 +1,7 @@
 /** Chain reads and block announcements: /status, /blocks, /blocks/{id}, POST /blocks. */
 import type { FastifyInstance } from "fastify";
 import { Type } from "typebox";
+import { isRuleError } from "../../core/errors.js";
 import type { TinyNode } from "../../node/node.js";
 import { HttpError } from "../errors.js";
 import { Block, IdParam, Status } from "../schemas.js";
@@ -79,12 +80,18 @@ export function chainRoutes(app: FastifyInstance, node: TinyNode): void {
           200: Type.Object({ message: Type.String(), hash: Type.String() }),
           202: Type.Object({ message: Type.String(), hash: Type.String() }),
           400: { $ref: "Error#" },
-          409: { $ref: "Error#" },
         },
       },
     },
     async (req, reply) => {
-      const r = await node.submitBlock(req.body);
+      let r: Awaited<ReturnType<TinyNode["submitBlock"]>>;
+      try {
+        r = await node.submitBlock(req.body);
+      } catch (err) {
+        // a block that breaks a rule is invalid (400), even where the rule's refusal of a lone transaction is a conflict (409)
+        if (isRuleError(err) && err.kind === "conflict") throw new HttpError(400, err.message, err.code);
+        throw err;
+      }
       if (r.outcome === "known") return { message: "Block already known", hash: r.hash, outcome: r.outcome };
       void reply.status(202);
       const message =

@@ -1,0 +1,246 @@
+/**
+ * Every limit the node sets, each with a test (RELIABILITY.md lists them):
+ * - request body size: 1 MiB, 413 beyond, on every route that takes a body, with or without Content-Length;
+ * - pool size (--pool-size): a full pool refuses a low fee with 503 and evicts for a higher one;
+ * - per-peer answer size and time at registration (during sync they are covered by
+ *   test/integration/p2p-lying-peers.test.ts "(h, i)");
+ * - number of peers: 64, the 65th refused with 400;
+ * - requests per second per client on public POST routes (--rate-limit 5 --rate-limit-loopback): 429 with Retry-After;
+ * - blocks per GET /blocks page: 500.
+ * Every network exchange stays on 127.0.0.1.
+ */
+import type { ServerResponse } from "node:http";
+import { connect } from "node:net";
+import { afterEach, describe, expect, it } from "vitest";
+import { devnetAt, extendChain, genesisBlock, keyFor, signTransfer, toApi } from "../../src/soak/chains.js";
+import { type FakePeer, sendJson, serveChain, startFakePeer } from "../../src/soak/fake-peer.js";
+import { inspectNode } from "../../src/soak/inspect.js";
+import { type RunningNode, removeDir, request, sleep, startNode, tempDir } from "../../src/soak/proc.js";
+
+const DIFFICULTY = 16;
+const PARAMS = devnetAt(DIFFICULTY);
+const BODY_LIMIT = 1024 * 1024;
+
+const nodes: RunningNode[] = [];
+const peers: FakePeer[] = [];
+const dirs: string[] = [];
+
+afterEach(async () => {
+  await Promise.allSettled(nodes.splice(0).map((n) => n.stop()));
+  await Promise.allSettled(peers.splice(0).map((p) => p.close()));
+  for (const d of dirs.splice(0)) removeDir(d);
+});
+
+async function node(args: string[] = []): Promise<RunningNode> {
+  const dir = tempDir("tc-limits-");
+  dirs.push(dir);
+  const n = await startNode({ dataDir: dir, difficulty: DIFFICULTY, args });
+  nodes.push(n);
+  return n;
+}
+
+function expectError(r: { status: number; body: unknown; text: string }, status: number, code?: string): void {
+  expect(r.status, r.text.slice(0, 300)).toBe(status);
+  const b = r.body as { error?: unknown; code?: unknown };
+  expect(typeof b?.error, r.text.slice(0, 300)).toBe("string");
+  if (code !== undefined) expect(b.code).toBe(code);
+}
+
+/** A raw request on a socket; resolves to what came back (bounded). */
+function raw(port: number, data: Buffer[], waitMs = 10_000): Promise<string> {
+  return new Promise((resolve) => {
+    const sock = connect(port, "127.0.0.1");
+    let got = "";
+    const done = () => {
+      clearTimeout(timer);
+      sock.destroy();
+      resolve(got);
+    };
+    const timer = setTimeout(done, waitMs);
+    sock.on("data", (d) => {
+      got += d.toString("latin1");
+      if (/\r\n\r\n[\s\S]*\}/.test(got)) done();
+    });
+    sock.on("error", done);
+    sock.on("close", done);
+    sock.on("connect", async () => {
+      for (const d of data) {
+        if (!sock.write(d)) await new Promise((r) => sock.once("drain", r));
+      }
+    });
+  });
+}
+
+describe("request body size", () => {
+  it("a body of exactly 1 MiB is read; one byte more is refused with 413, on every route that takes a body", {
+    timeout: 120_000,
+  }, async () => {
+    const n = await node();
+    const body = (size: number) => {
+      const prefix = '{"x":"';
+      return Buffer.from(`${prefix}${"a".repeat(size - prefix.length - 2)}"}`);
+    };
+    expect(body(BODY_LIMIT).length).toBe(BODY_LIMIT);
+    for (const path of ["/transactions", "/transactions/new", "/transaction/new", "/blocks", "/nodes/register", "/mine"]) {
+      const at = await request(`${n.url}${path}`, {
+        body: body(BODY_LIMIT),
+        headers: { "content-type": "application/json" },
+        timeoutMs: 60_000,
+      });
+      expect(at.status, `${path}, exactly the limit: ${at.text.slice(0, 200)}`).not.toBe(413);
+      expect(at.status).toBeLessThan(500);
+      if (path === "/mine") continue; // /mine ignores its body: it mines
+      expectError(at, 400);
+      const over = await request(`${n.url}${path}`, {
+        body: body(BODY_LIMIT + 1),
+        headers: { "content-type": "application/json" },
+        timeoutMs: 60_000,
+      });
+      expectError(over, 413);
+    }
+    // without a Content-Length (chunked), the limit holds as the bytes arrive
+    const chunk = Buffer.from("x".repeat(64 * 1024));
+    const chunks = Array.from({ length: 20 }, () =>
+      Buffer.concat([Buffer.from(`${chunk.length.toString(16)}\r\n`), chunk, Buffer.from("\r\n")]),
+    );
+    const head = Buffer.from(
+      "POST /transactions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n",
+    );
+    const answer = await raw(n.port, [head, ...chunks, Buffer.from("0\r\n\r\n")]);
+    expect(answer).toMatch(/^HTTP\/1\.1 413 /);
+    expect(answer).toMatch(/"error":"the request body is too large"/);
+    expect(n.alive()).toBe(true);
+    expect((await inspectNode(n.url, { difficulty: DIFFICULTY, reward: 1 })).problems).toEqual([]);
+  });
+});
+
+describe("pool size", () => {
+  it("--pool-size 3: a full pool refuses a fee that is not higher with 503 pool-full, and evicts the cheapest for a higher fee", {
+    timeout: 120_000,
+  }, async () => {
+    const n = await node(["--pool-size", "3", "--sync-interval", "0"]);
+    const [a, b, c, d, e] = ["a", "b", "c", "d", "e"].map((x) => keyFor(`limits pool ${x}`));
+    if (!a || !b || !c || !d || !e) throw new Error("keys");
+    // funding: 3 coins each (d: 8), mined offline
+    let chain = extendChain(PARAMS, 0, a.address);
+    for (const k of [a, b, c, e]) chain = extendChain(PARAMS, 3, k.address, { base: chain });
+    chain = extendChain(PARAMS, 8, d.address, { base: chain });
+    for (const blk of chain.slice(1)) expect((await request(`${n.url}/blocks`, { json: toApi(blk) })).status).toBe(202);
+    const to = keyFor("limits pool recipient").address;
+    const tx = (k: typeof a, fee: number) => signTransfer(k, { recipient: to, amount: 1, fee, nonce: 0, network: PARAMS.name });
+    const first = [tx(a, 1), tx(b, 1), tx(c, 1)];
+    for (const t of first) expect((await request(`${n.url}/transactions`, { json: t })).status).toBe(201);
+    expect((await request(`${n.url}/status`)).body.pending).toBe(3);
+    // full: the same fee, or a lower one, is refused
+    expectError(await request(`${n.url}/transactions`, { json: tx(e, 1) }), 503, "pool-full");
+    expectError(await request(`${n.url}/transactions`, { json: tx(e, 0) }), 503, "pool-full");
+    // a higher fee evicts the cheapest (on a tie, the latest arrival: c's)
+    const rich = tx(d, 5);
+    expect((await request(`${n.url}/transactions`, { json: rich })).status).toBe(201);
+    const pending = ((await request(`${n.url}/transactions/pending`)).body.transactions as Array<{ id: string }>).map((t) => t.id).sort();
+    expect(pending).toEqual([first[0]?.id, first[1]?.id, rich.id].sort());
+    expect((await request(`${n.url}/transactions/${first[2]?.id}`)).status).toBe(404);
+    // the evicted transaction can come back once there is room
+    expect((await request(`${n.url}/mine`, { timeoutMs: 60_000 })).status).toBe(200);
+    expect((await request(`${n.url}/status`)).body.pending).toBe(0);
+    expect((await request(`${n.url}/transactions`, { json: first[2] })).status).toBe(201);
+    expect((await inspectNode(n.url, { difficulty: DIFFICULTY, reward: 1 })).problems).toEqual([]);
+  });
+});
+
+describe("peers: answers bounded in size and time at registration", () => {
+  it("a /status over 64 KiB is refused; one that never comes costs at most the deadline and the peer is kept as unreachable", {
+    timeout: 120_000,
+  }, async () => {
+    const n = await node(["--sync-interval", "0"]);
+    const genesis = genesisBlock(PARAMS);
+    const honest = serveChain([genesis]);
+    const big = await startFakePeer((req, res, path, q) =>
+      path === "/status" ? sendJson(res, 200, { network: "devnet", padding: "p".repeat(200 * 1024) }) : honest(req, res, path, q),
+    );
+    const open: ServerResponse[] = [];
+    const silent = await startFakePeer((_req, res) => {
+      open.push(res); // never answered
+    });
+    peers.push(big, silent);
+    const r1 = await request(`${n.url}/nodes/register`, { json: { nodes: [big.url] }, timeoutMs: 60_000 });
+    expectError(r1, 400);
+    expect(r1.body.error).toMatch(/limit/);
+    const t0 = Date.now();
+    const r2 = await request(`${n.url}/nodes/register`, { json: { nodes: [silent.url] }, timeoutMs: 60_000 });
+    const ms = Date.now() - t0;
+    for (const res of open) res.destroy();
+    expect(r2.status, r2.text).toBe(201);
+    expect(ms, "registration waits at most the /status deadline (3 s) plus slack").toBeLessThan(15_000);
+    const listed = (await request(`${n.url}/nodes`)).body.peers as Array<{ node: string; failures: number }>;
+    expect(listed.map((p) => p.node)).toEqual([`127.0.0.1:${silent.port}`]);
+    expect(listed[0]?.failures).toBeGreaterThanOrEqual(1);
+  });
+});
+
+describe("number of peers", () => {
+  it("keeps 64 peers; the 65th is refused with 400", { timeout: 180_000 }, async () => {
+    const n = await node(["--sync-interval", "0"]);
+    const handler = serveChain([genesisBlock(PARAMS)]);
+    for (let i = 0; i < 65; i++) peers.push(await startFakePeer(handler));
+    // in a few requests: 60, then one by one
+    const first = await request(`${n.url}/nodes/register`, { json: { nodes: peers.slice(0, 60).map((p) => p.url) }, timeoutMs: 120_000 });
+    expect(first.status, first.text.slice(0, 300)).toBe(201);
+    for (const p of peers.slice(60, 64))
+      expect((await request(`${n.url}/nodes/register`, { json: { nodes: [p.url] }, timeoutMs: 60_000 })).status).toBe(201);
+    expect((await request(`${n.url}/nodes`)).body.nodes).toHaveLength(64);
+    const r = await request(`${n.url}/nodes/register`, { json: { nodes: [peers[64]?.url] }, timeoutMs: 60_000 });
+    expectError(r, 400);
+    expect(r.body.error).toMatch(/64/);
+    expect((await request(`${n.url}/nodes`)).body.nodes).toHaveLength(64);
+    expect((await request(`${n.url}/status`)).body.peers).toBe(64);
+    // registering one already known is not a new peer: still fine
+    expect((await request(`${n.url}/nodes/register`, { json: { nodes: [peers[0]?.url] } })).status).toBe(201);
+  });
+});
+
+describe("requests per second per client", () => {
+  it("--rate-limit 5 --rate-limit-loopback: public POST routes answer 429 with Retry-After beyond the burst; reads are not limited", {
+    timeout: 120_000,
+  }, async () => {
+    const n = await node(["--rate-limit", "5", "--rate-limit-loopback"]);
+    const statuses: number[] = [];
+    let limited: Awaited<ReturnType<typeof request>> | undefined;
+    for (let i = 0; i < 40; i++) {
+      const r = await request(`${n.url}${i % 2 ? "/transactions" : "/blocks"}`, { json: {} });
+      statuses.push(r.status);
+      if (r.status === 429) limited ??= r;
+    }
+    expect(statuses.filter((s) => s === 400).length, statuses.join(",")).toBeGreaterThanOrEqual(5);
+    expect(statuses.filter((s) => s === 400).length, statuses.join(",")).toBeLessThanOrEqual(20);
+    expect(statuses.filter((s) => s === 429).length, statuses.join(",")).toBeGreaterThanOrEqual(15);
+    if (limited === undefined) throw new Error("never limited");
+    expectError(limited, 429, "rate-limited");
+    const retry = Number(limited.headers["retry-after"]);
+    expect(Number.isInteger(retry) && retry >= 1, `Retry-After: ${limited.headers["retry-after"]}`).toBe(true);
+    // reads are not limited
+    for (let i = 0; i < 30; i++) expect((await request(`${n.url}/status`)).status).toBe(200);
+    // after Retry-After, POSTs are taken again
+    await sleep(retry * 1000 + 200);
+    expect((await request(`${n.url}/transactions`, { json: {} })).status).toBe(400);
+  });
+
+  it("without --rate-limit-loopback, loopback clients are exempt", { timeout: 60_000 }, async () => {
+    const n = await node(["--rate-limit", "5"]);
+    for (let i = 0; i < 40; i++) expect((await request(`${n.url}/transactions`, { json: {} })).status).toBe(400);
+  });
+});
+
+describe("blocks per page", () => {
+  it("GET /blocks gives at most 500 blocks, whatever limit is asked", { timeout: 180_000 }, async () => {
+    const n = await node(["--sync-interval", "0"]);
+    const chain = extendChain(PARAMS, 505, keyFor("limits page miner").address);
+    for (const blk of chain.slice(1)) expect((await request(`${n.url}/blocks`, { json: toApi(blk) })).status).toBe(202);
+    for (const limit of [501, 1000, 9007199254740991]) {
+      const page = (await request(`${n.url}/blocks?from=1&limit=${limit}`)).body.blocks as Array<{ index: number }>;
+      expect(page).toHaveLength(500);
+      expect(page.at(-1)?.index).toBe(500);
+    }
+    expect(((await request(`${n.url}/blocks?from=500&limit=500`)).body.blocks as unknown[]).length).toBe(7);
+  });
+});
