@@ -203,6 +203,15 @@ export async function soak(opts: SoakOptions): Promise<SoakReport> {
         busy.delete(s.address);
       }
     };
+    const restart = () => {
+      if (down === undefined || restarting !== undefined) return;
+      const i = down;
+      restarting = launch(i, (nodes[i] as RunningNode).port, mines[i] as boolean).then((n) => {
+        nodes[i] = n;
+        down = undefined;
+        opts.log?.(`soak: node ${i} restarted`);
+      });
+    };
     let launched = 0;
     await Promise.all(
       Array.from({ length: opts.concurrency ?? 8 }, async () => {
@@ -214,27 +223,23 @@ export async function soak(opts: SoakOptions): Promise<SoakReport> {
           if (launched >= killAt && down === undefined && report.killed === null) {
             // a burst to the victim, killed the moment the answers are in: what it took may not have been relayed yet
             const burst = Math.min(30, opts.txs - launched);
+            // restarted after a sixth of the load more, or when the load is over, whichever comes first
+            restartAt = Math.min(opts.txs - 1, launched + burst + Math.max(1, Math.floor(opts.txs / 6)));
             report.killed = `node ${victim} (${mines[victim] ? "mining" : "not mining"}) after ${launched + burst} transactions, right after a burst of ${burst} to it`;
             launched += burst;
             await Promise.all(Array.from({ length: burst }, () => sendOne(victim)));
             down = victim;
             opts.log?.(`soak: kill -9 ${report.killed}`);
             await (nodes[victim] as RunningNode).kill();
-            restartAt = launched + Math.max(1, Math.floor(opts.txs / 6));
           }
-          if (down !== undefined && launched >= restartAt && restarting === undefined) {
-            const i = down;
-            restarting = launch(i, (nodes[i] as RunningNode).port, mines[i] as boolean).then((n) => {
-              nodes[i] = n;
-              down = undefined;
-              opts.log?.(`soak: node ${i} restarted`);
-            });
-          }
+          if (down !== undefined && launched >= restartAt) restart();
+          if (launched >= opts.txs) break; // the burst may have taken the last ones
           launched++;
           await sendOne();
         }
       }),
     );
+    if (down !== undefined) restart();
     await restarting;
     report.txsAccepted = accepted.size;
     opts.log?.(`soak: ${report.txsSent} sent, ${accepted.size} accepted; waiting for confirmations`);
