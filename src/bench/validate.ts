@@ -144,7 +144,7 @@ export async function benchValidate(limit: VerifyLimit): Promise<Figure[]> {
     {
       id: "validate.parallel",
       section: SECTION,
-      label: `Full validation, tx/s (submitAsync, ${pool.threads || cores} verify threads)`,
+      label: `Full validation, tx/s (submitMany, ${pool.threads || cores} verify threads)`,
       value: rate,
       unit: "tx/s",
       method: `${common} in pages of ${PAGE} with chain.submitMany(blocks, verify) (signatures checked a chunk of 16 blocks ahead on a VerifyPool of ${cores} threads while the main thread connects; the blocks' JSON parse and schema check are timed too); signed transactions ÷ seconds for all blocks`,
