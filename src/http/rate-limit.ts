@@ -20,7 +20,7 @@ export function rateLimiter(opts: RateLimitOptions) {
   const buckets = new Map<string, { tokens: number; at: number }>();
   const rate = opts.perSecond;
   const burst = opts.burst ?? Math.max(1, rate * 2);
-  return async (req: FastifyRequest, reply: FastifyReply): Promise<void> => {
+  return (req: FastifyRequest, reply: FastifyReply): FastifyReply | undefined => {
     if (rate <= 0) return;
     const addr = req.socket.remoteAddress ?? "unknown";
     if (!opts.limitLoopback && isLoopback(addr)) return;

@@ -7,6 +7,7 @@ import swaggerUi from "@fastify/swagger-ui";
 import { Ajv } from "ajv";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from "fastify";
 import type { TinyNode } from "../node/node.js";
+import { bodyLimiter } from "./body-limit.js";
 import { errorHandler, frameworkErrorHandler } from "./errors.js";
 import { type RateLimitOptions, rateLimiter } from "./rate-limit.js";
 import { accountRoutes } from "./routes/accounts.js";
@@ -65,8 +66,13 @@ export async function buildServer(node: TinyNode, opts: ServerOptions = {}): Pro
   });
   app.addSchema(ErrorBody);
   const limit = rateLimiter(opts.rateLimit ?? { perSecond: 100 });
+  const tooLarge = bodyLimiter(opts.bodyLimit ?? BODY_LIMIT);
   app.addHook("onRequest", async (req, reply) => {
-    if (req.method === "POST" && LIMITED.has(req.url.split("?")[0] as string)) return limit(req, reply);
+    if (req.method === "POST" && LIMITED.has(req.url.split("?")[0] as string)) {
+      const limited = limit(req, reply);
+      if (limited !== undefined) return limited;
+    }
+    return tooLarge(req, reply);
   });
 
   await app.register(swagger, {
