@@ -24,19 +24,73 @@ function without<T extends object>(obj: T, keys: readonly string[]): Record<stri
   return out;
 }
 
+const SURROGATE = /[\uD800-\uDFFF]/;
+
+/**
+ * Canonical JSON of a flat object (every value a string, finite number, boolean or null),
+ * leaving out the keys `skipA` and `skipB`: the same text `canonical` gives, without building
+ * a copy or recursing. Transactions are flat, so this is the hot path of ids and signing bytes.
+ * Returns undefined for anything else (nested values, surrogates, non-finite numbers), for
+ * which `canonical` decides.
+ */
+function flatCanonical(obj: object, skipA: string, skipB?: string): string | undefined {
+  const rec = obj as Record<string, unknown>;
+  const keys = Object.keys(rec).sort();
+  let out = "{";
+  for (const k of keys) {
+    if (k === skipA || k === skipB) continue;
+    const v = rec[k];
+    let text: string;
+    switch (typeof v) {
+      case "string":
+        if (SURROGATE.test(v)) return undefined;
+        text = JSON.stringify(v);
+        break;
+      case "number":
+        if (!Number.isFinite(v)) return undefined;
+        text = JSON.stringify(v);
+        break;
+      case "boolean":
+        text = v ? "true" : "false";
+        break;
+      case "undefined":
+        continue;
+      case "object":
+        if (v !== null) return undefined;
+        text = "null";
+        break;
+      default:
+        return undefined;
+    }
+    if (SURROGATE.test(k)) return undefined;
+    out += `${out.length > 1 ? "," : ""}${JSON.stringify(k)}:${text}`;
+  }
+  return `${out}}`;
+}
+
+/** Canonical JSON of a transaction without the keys given (fast path for flat objects). */
+function canonicalWithout(tx: object, skipA: string, skipB?: string): string {
+  return flatCanonical(tx, skipA, skipB) ?? canonical(without(tx, skipB === undefined ? [skipA] : [skipA, skipB]));
+}
+
 /** Signing bytes: canonical JSON of the transaction without `signature` and `id` (SPEC §3). */
 export function signingBytes(tx: object): Buffer {
-  return canonicalBytes(without(tx, ["signature", "id"]));
+  return Buffer.from(signingText(tx), "utf8");
+}
+
+/** The signing bytes as text (UTF-8 encode it to sign or verify). */
+export function signingText(tx: object): string {
+  return canonicalWithout(tx, "signature", "id");
 }
 
 /** Transaction id: SHA-256 of the canonical JSON without `id` (so the signature is covered). */
 export function txId(tx: object): string {
-  return sha256Hex(canonical(without(tx, ["id"])));
+  return sha256Hex(canonicalWithout(tx, "id"));
 }
 
 /** Raw 32-byte transaction id. */
 export function txIdBytes(tx: object): Buffer {
-  return sha256(canonical(without(tx, ["id"])));
+  return sha256(canonicalWithout(tx, "id"));
 }
 
 export const HEADER_FIELDS = ["index", "timestamp", "previous_hash", "tx_root", "difficulty", "proof"] as const;

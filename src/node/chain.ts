@@ -199,20 +199,45 @@ export class Chain extends EventEmitter<{ tip: [TipChange] }> {
       const ok = await pending;
       if (from + chunk < blocks.length) pending = verify(signedOf(from + chunk), true);
       let at = 0;
-      for (let i = from; i < Math.min(from + chunk, blocks.length); i++) {
-        const block = blocks[i] as Block;
-        const n = block.transactions.length - 1;
-        const bad = ok.slice(at, at + n).indexOf(false);
-        at += n;
-        try {
-          if (bad >= 0) requireSignature(block.transactions[bad + 1] as SignedTx, `transaction ${bad + 1}`);
-          results.push(this.submitBlock(block, { signaturesChecked: true }));
-        } catch (err) {
-          throw new PageError(i, err, results);
-        }
+      let failure: PageError | undefined;
+      // the chunk's blocks commit together: one SQLite transaction writes each touched page once
+      const changes: TipChange[] = [];
+      this.deferred = changes;
+      try {
+        this.store.transaction(() => {
+          for (let i = from; i < Math.min(from + chunk, blocks.length); i++) {
+            const block = blocks[i] as Block;
+            const n = block.transactions.length - 1;
+            const bad = ok.slice(at, at + n).indexOf(false);
+            at += n;
+            try {
+              if (bad >= 0) requireSignature(block.transactions[bad + 1] as SignedTx, `transaction ${bad + 1}`);
+              results.push(this.submitBlock(block, { signaturesChecked: true }));
+            } catch (err) {
+              failure = new PageError(i, err, results);
+              break;
+            }
+          }
+        });
+      } catch (err) {
+        this.tipCache = this.loadTip(); // the chunk was rolled back as a whole
+        throw err;
+      } finally {
+        this.deferred = undefined;
       }
+      for (const c of changes) this.emit("tip", c);
+      if (failure !== undefined) throw failure;
     }
     return results;
+  }
+
+  /** Tip changes wait here while `submitMany` holds a chunk's transaction open. */
+  private deferred: TipChange[] | undefined;
+
+  /** Tells listeners of a tip change, once it is committed. */
+  private notify(change: TipChange): void {
+    if (this.deferred !== undefined) this.deferred.push(change);
+    else this.emit("tip", change);
   }
 
   /** Rules needing the parent; returns the result when the block is already known. */
@@ -315,7 +340,7 @@ export class Chain extends EventEmitter<{ tip: [TipChange] }> {
       throw err;
     }
     this.tipCache = this.loadTip();
-    this.emit("tip", { tip: this.tipCache, disconnected: [], connected: [checked] });
+    this.notify({ tip: this.tipCache, disconnected: [], connected: [checked] });
   }
 
   /**
@@ -363,7 +388,7 @@ export class Chain extends EventEmitter<{ tip: [TipChange] }> {
     }
     if (failure !== undefined) this.markInvalid(failure.hash);
     this.tipCache = this.loadTip();
-    if (connected.length > 0) this.emit("tip", { tip: this.tipCache, disconnected, connected });
+    if (connected.length > 0) this.notify({ tip: this.tipCache, disconnected, connected });
     if (failure !== undefined && connected.length === 0) throw failure.err;
   }
 

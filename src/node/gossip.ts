@@ -49,9 +49,14 @@ export class Gossip {
   }
 
   /** `again`: announce even if seen before (a transaction back in the pool after a reorganisation). */
-  announceTransaction(id: string, json: string, again = false): void {
+  /** `json` is called only when some peer is due (no serialising for a node without peers). */
+  announceTransaction(id: string, json: () => string, again = false): void {
     if (!this.markSeen(id) && !again) return;
-    for (const p of this.peers.due()) this.enqueue(p, "tx", json);
+    let text: string | undefined;
+    for (const p of this.peers.due()) {
+      text ??= json();
+      this.enqueue(p, "tx", text);
+    }
   }
 
   private enqueue(peer: Peer, kind: "block" | "tx", json: string): void {

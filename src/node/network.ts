@@ -65,8 +65,8 @@ export class Network {
       if (tip !== undefined) this.announceTip(tip.hash, change.connected.length === 1 && !this.sync.busy);
       this.adoptOrphans();
     });
-    pool.on("added", (e) => this.gossip.announceTransaction(e.id, JSON.stringify({ ...e.tx, id: e.id })));
-    pool.on("returned", (e) => this.gossip.announceTransaction(e.id, JSON.stringify({ ...e.tx, id: e.id }), true));
+    pool.on("added", (e) => this.gossip.announceTransaction(e.id, () => JSON.stringify({ ...e.tx, id: e.id })));
+    pool.on("returned", (e) => this.gossip.announceTransaction(e.id, () => JSON.stringify({ ...e.tx, id: e.id }), true));
   }
 
   /**

@@ -122,7 +122,6 @@ export class Pool extends EventEmitter<{ added: [PoolEntry]; returned: [PoolEntr
     if (tx.type === "coinbase") fail("coinbase-not-allowed", "a coinbase cannot be sent: it is made by the miner of a block");
     const id = txId(tx);
     if (this.byId.has(id) || this.checking.has(id)) fail("already-known", `transaction ${id} is already pending`);
-    if (this.chain.store.txLocation(id) !== undefined) fail("already-confirmed", `transaction ${id} is already in the chain`);
     const params = this.chain.params;
     if (tx.network !== params.name) fail("bad-network", `transaction is for network "${tx.network}", this node runs "${params.name}"`);
     if (tx.fee < params.min_fee) fail("fee-too-low", `fee ${tx.fee} is below this network's minimum fee ${params.min_fee}`);
@@ -140,7 +139,6 @@ export class Pool extends EventEmitter<{ added: [PoolEntry]; returned: [PoolEntr
       }
       if (ok[0] !== true) requireSignature(tx); // throws bad-signature with its message
       if (this.byId.has(id)) fail("already-known", `transaction ${id} is already pending`);
-      if (this.chain.store.txLocation(id) !== undefined) fail("already-confirmed", `transaction ${id} is already in the chain`);
     }
     const entry: PoolEntry = { tx, id, received: this.now(), seq: this.seq++ };
     const status = this.insert(entry);
@@ -230,7 +228,11 @@ export class Pool extends EventEmitter<{ added: [PoolEntry]; returned: [PoolEntr
     const { tx, id } = entry;
     const params = this.chain.params;
     const acct = this.account(tx.sender);
-    if (tx.nonce < acct.nonce) fail("nonce-too-low", `nonce ${tx.nonce} is already used: the sender's next nonce is ${acct.nonce}`);
+    if (tx.nonce < acct.nonce) {
+      // only a used nonce can mean the very transaction is confirmed: look it up here, not on every add
+      if (this.chain.store.hasTx(id)) fail("already-confirmed", `transaction ${id} is already in the chain`);
+      fail("nonce-too-low", `nonce ${tx.nonce} is already used: the sender's next nonce is ${acct.nonce}`);
+    }
     const mine = this.bySender.get(tx.sender) ?? new Map<number, PoolEntry>();
     let next = acct.nonce;
     while (mine.has(next)) next++;

@@ -2,16 +2,22 @@
 import { parentPort } from "node:worker_threads";
 import { verifyHex } from "../crypto/keys.js";
 
+/** Transaction i's signing bytes are `data[ends[i - 1] ?? 0 … ends[i]]`. */
 export interface VerifyBatch {
   id: number;
   senders: string[];
-  messages: Uint8Array[];
   signatures: string[];
+  data: Uint8Array;
+  ends: Uint32Array;
 }
 
 parentPort?.on("message", (b: VerifyBatch) => {
   const ok = new Uint8Array(b.senders.length);
-  for (let i = 0; i < ok.length; i++)
-    ok[i] = verifyHex(b.senders[i] as string, b.messages[i] as Uint8Array, b.signatures[i] as string) ? 1 : 0;
+  let start = 0;
+  for (let i = 0; i < ok.length; i++) {
+    const end = b.ends[i] as number;
+    ok[i] = verifyHex(b.senders[i] as string, b.data.subarray(start, end), b.signatures[i] as string) ? 1 : 0;
+    start = end;
+  }
   parentPort?.postMessage({ id: b.id, ok }, [ok.buffer]);
 });

@@ -90,6 +90,7 @@ export class ChainStore implements StateReader {
       deleteUndo: p("DELETE FROM undo WHERE hash = ?"),
       putTx: p("INSERT OR REPLACE INTO txs (id, height, pos, block_hash, events) VALUES (?, ?, ?, ?, ?)"),
       getTx: p("SELECT id, height, pos, block_hash, events FROM txs WHERE id = ?"),
+      hasTx: p("SELECT 1 FROM txs WHERE id = ?").pluck(),
       deleteTxs: p("DELETE FROM txs WHERE height = ?"),
       putAccountTx: p("INSERT OR REPLACE INTO account_txs (address, height, pos, id) VALUES (?, ?, ?, ?)"),
       deleteAccountTxs: p("DELETE FROM account_txs WHERE height = ?"),
@@ -216,6 +217,10 @@ export class ChainStore implements StateReader {
     this.s.deleteTxs.run(height);
     this.s.deleteAccountTxs.run(height);
     this.s.deleteEvents.run(height);
+  }
+  /** Whether a transaction is on the main chain (no row read). */
+  hasTx(id: string): boolean {
+    return this.s.hasTx.get(id) !== undefined;
   }
   txLocation(id: string): TxLocation | undefined {
     const r = this.s.getTx.get(id) as { id: string; height: number; pos: number; block_hash: string; events: string | null } | undefined;

@@ -1,7 +1,7 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
-import { DDL, SCHEMA_VERSION } from "./schema.js";
+import { DDL, MIGRATIONS, SCHEMA_VERSION } from "./schema.js";
 
 export type Db = Database.Database;
 
@@ -18,13 +18,26 @@ export function openDb(path: string): Db {
   db.pragma("foreign_keys = OFF");
   db.pragma("busy_timeout = 5000");
   db.pragma("cache_size = -65536"); // 64 MiB page cache
+  db.pragma("wal_autocheckpoint = 8192"); // checkpoint every 32 MiB of WAL, not 4 MiB: pages rewritten in between are copied once
   db.exec(DDL);
   const row = db.prepare("SELECT value FROM meta WHERE key = 'schema_version'").get() as { value: string } | undefined;
   if (row === undefined) {
     db.prepare("INSERT INTO meta (key, value) VALUES ('schema_version', ?)").run(String(SCHEMA_VERSION));
-  } else if (Number(row.value) !== SCHEMA_VERSION) {
+    return db;
+  }
+  let version = Number(row.value);
+  if (!Number.isSafeInteger(version) || version > SCHEMA_VERSION || version < 1) {
     db.close();
-    throw new Error(`the store at ${path} has schema version ${row.value}; this tinychain reads version ${SCHEMA_VERSION}`);
+    throw new Error(`the store at ${path} has schema version ${row.value}; this tinychain reads versions 1 to ${SCHEMA_VERSION}`);
+  }
+  while (version < SCHEMA_VERSION) {
+    const step = MIGRATIONS[version] as string;
+    const from = version;
+    db.transaction(() => {
+      db.exec(step);
+      setMeta(db, "schema_version", String(from + 1));
+    })();
+    version++;
   }
   return db;
 }

@@ -16,14 +16,23 @@
  * txs           main-chain transaction index: id → height, position, block hash, events.
  * account_txs   (address, height, pos) → tx id, for account history (newest first).
  * token_events  (token, height, pos, seq) → event JSON, for a token's event list.
- * pool          pending transactions (id → JSON, arrival time), so accepted ones survive restarts.
+ * pool_log      pending transactions in arrival order (seq → id, JSON, arrival time), so accepted
+ *               ones survive restarts; appended in order, so ingest does not scatter writes
+ *               over an id index (the id → seq map is kept in memory by PoolStore).
  * peers         known peers: url → health (added, last seen, failures, next try).
  *
  * Every block connect or disconnect writes blocks/main/state/undo/txs/account_txs/
  * token_events and meta.tip in one SQLite transaction (WAL mode), so a crash at any instant
  * leaves the last committed block whole.
  */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
+
+/** Steps from an older layout: version n → n + 1, run in one transaction when the store opens. */
+export const MIGRATIONS: Record<number, string> = {
+  // 1 → 2: the pool table keyed by id becomes pool_log keyed by arrival order
+  1: `INSERT INTO pool_log (id, tx, received) SELECT id, tx, received FROM pool ORDER BY received, id;
+      DROP TABLE pool;`,
+};
 
 export const DDL = `
 CREATE TABLE IF NOT EXISTS meta (
@@ -87,11 +96,12 @@ CREATE TABLE IF NOT EXISTS token_events (
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS token_events_height ON token_events (height);
 
-CREATE TABLE IF NOT EXISTS pool (
-  id       TEXT PRIMARY KEY,
+CREATE TABLE IF NOT EXISTS pool_log (
+  seq      INTEGER PRIMARY KEY,
+  id       TEXT NOT NULL,
   tx       TEXT NOT NULL,
   received INTEGER NOT NULL
-) WITHOUT ROWID;
+);
 
 CREATE TABLE IF NOT EXISTS peers (
   url        TEXT PRIMARY KEY,

@@ -124,8 +124,7 @@ describe("a transfer signed with openssl", () => {
     for (const route of ["/transactions/new", "/transactions"]) {
       const r = await http(`${node.url}${route}`, { body: first });
       expect(r.status, r.text).toBe(409);
-      expectErrorBody(r.body);
-      expect(r.body.code).toBeTypeOf("string");
+      expectErrorBody(r.body, "already-confirmed");
     }
   });
 

@@ -215,6 +215,38 @@ describe("canonical JSON and ids", () => {
     );
   });
 
+  it("ids and signing bytes of flat objects (the fast path) equal canonicalize's text", () => {
+    const slow = (obj: Record<string, unknown>, drop: string[]): string | Error => {
+      try {
+        return canonical(Object.fromEntries(Object.entries(obj).filter(([k]) => !drop.includes(k))));
+      } catch (err) {
+        return err as Error;
+      }
+    };
+    const scalar = fc.oneof(
+      fc.string({ unit: "binary" }),
+      fc.string(),
+      fc.integer(),
+      fc.double(),
+      fc.boolean(),
+      fc.constant(null),
+      fc.constant(undefined),
+      fc.constant(-0),
+    );
+    const key = fc.oneof(fc.constantFrom("signature", "id", "sender", "amount", "type"), fc.string({ unit: "binary" }));
+    fc.assert(
+      fc.property(fc.dictionary(key, scalar, { maxKeys: 10 }), (obj) => {
+        const signing = slow(obj, ["signature", "id"]);
+        const full = slow(obj, ["id"]);
+        if (signing instanceof Error) expect(() => signingBytes(obj)).toThrow();
+        else expect(signingBytes(obj).toString("utf8")).toBe(signing);
+        if (full instanceof Error) expect(() => txId(obj)).toThrow();
+        else expect(txId(obj)).toBe(sha256(full).toString("hex"));
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
   it("the block hash is stable under key reordering of the header", () => {
     const block = mineBlock(GENESIS, [], key1.address);
     fc.assert(

@@ -1,0 +1,81 @@
+/** The SQLite store: opening, migrating an older layout, and the pool's persistence. */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import Database from "better-sqlite3";
+import { afterEach, describe, expect, it } from "vitest";
+import { openDb } from "../../src/store/db.js";
+import { PoolStore } from "../../src/store/pool-store.js";
+import { SCHEMA_VERSION } from "../../src/store/schema.js";
+
+const dirs: string[] = [];
+function dbPath(): string {
+  const dir = mkdtempSync(join(tmpdir(), "tinychain-store-"));
+  dirs.push(dir);
+  return join(dir, "chain.db");
+}
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+describe("store", () => {
+  it("a new store has the current schema version", () => {
+    const db = openDb(dbPath());
+    expect(db.prepare("SELECT value FROM meta WHERE key = 'schema_version'").pluck().get()).toBe(String(SCHEMA_VERSION));
+    db.close();
+  });
+
+  it("migrates a version 1 store: its pending transactions move to pool_log in arrival order", () => {
+    const path = dbPath();
+    const old = new Database(path);
+    old.exec(`CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+      INSERT INTO meta VALUES ('schema_version', '1');
+      CREATE TABLE pool (id TEXT PRIMARY KEY, tx TEXT NOT NULL, received INTEGER NOT NULL) WITHOUT ROWID;
+      INSERT INTO pool VALUES ('bb', '{"b":1}', 20), ('aa', '{"a":1}', 10), ('cc', '{"c":1}', 20);`);
+    old.close();
+    const db = openDb(path);
+    expect(db.prepare("SELECT value FROM meta WHERE key = 'schema_version'").pluck().get()).toBe("2");
+    expect(db.prepare("SELECT count(*) FROM sqlite_master WHERE name = 'pool'").pluck().get()).toBe(0);
+    expect(new PoolStore(db).all()).toEqual([
+      { id: "aa", tx: '{"a":1}', received: 10 },
+      { id: "bb", tx: '{"b":1}', received: 20 },
+      { id: "cc", tx: '{"c":1}', received: 20 },
+    ]);
+    db.close();
+  });
+
+  it("refuses a store from a newer tinychain", () => {
+    const path = dbPath();
+    const db = openDb(path);
+    db.prepare("UPDATE meta SET value = '99' WHERE key = 'schema_version'").run();
+    db.close();
+    expect(() => openDb(path)).toThrow(/schema version 99/);
+  });
+
+  it("the pool store keeps adds and removals across a reopen, one row per id", () => {
+    const path = dbPath();
+    let db = openDb(path);
+    let store = new PoolStore(db);
+    store.all();
+    store.addMany([
+      { id: "t1", json: "{}", received: 1 },
+      { id: "t2", json: "{}", received: 2 },
+      { id: "t1", json: "{}", received: 3 },
+    ]);
+    store.add("t3", "{}", 4);
+    store.remove(["t2", "unknown"]);
+    db.close();
+    db = openDb(path);
+    store = new PoolStore(db);
+    expect(store.all().map((r) => r.id)).toEqual(["t1", "t3"]);
+    store.add("t4", "{}", 5);
+    store.remove(["t1"]);
+    db.close();
+    db = openDb(path);
+    expect(new PoolStore(db).all().map((r) => [r.id, r.received])).toEqual([
+      ["t3", 4],
+      ["t4", 5],
+    ]);
+    db.close();
+  });
+});
