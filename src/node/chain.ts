@@ -6,6 +6,7 @@
 import { EventEmitter } from "node:events";
 import { type CheckedBlock, checkBlockHeader, checkBlockShape } from "../core/block.js";
 import { requiredDifficulty, retargetAncestorIndex } from "../core/difficulty.js";
+import { headerOf } from "../core/encoding.js";
 import { fail, RuleError } from "../core/errors.js";
 import { genesisBlock, genesisHash } from "../core/network.js";
 import { parseBlock } from "../core/schema.js";
@@ -123,18 +124,16 @@ export class Chain extends EventEmitter<{ tip: [TipChange] }> {
     if (h === undefined) {
       const b = this.store.block(hash);
       if (b === undefined) throw new Error(`block ${hash} is not stored`);
-      h = {
-        index: b.index,
-        timestamp: b.timestamp,
-        previous_hash: b.previous_hash,
-        tx_root: b.tx_root,
-        difficulty: b.difficulty,
-        proof: b.proof,
-      };
-      if (this.headers.size >= HEADER_CACHE) this.headers.delete(this.headers.keys().next().value as string);
-      this.headers.set(hash, h);
+      h = headerOf(b);
+      this.cacheHeader(hash, h);
     }
     return h;
+  }
+
+  private cacheHeader(hash: string, h: BlockHeader): void {
+    if (this.headers.has(hash)) return;
+    if (this.headers.size >= HEADER_CACHE) this.headers.delete(this.headers.keys().next().value as string);
+    this.headers.set(hash, h);
   }
 
   /** Hash of the ancestor at `height` of the stored block `hash`. */
@@ -214,6 +213,9 @@ export class Chain extends EventEmitter<{ tip: [TipChange] }> {
               if (bad >= 0) requireSignature(block.transactions[bad + 1] as SignedTx, `transaction ${bad + 1}`);
               results.push(this.submitBlock(block, { signaturesChecked: true }));
             } catch (err) {
+              // a refused block wrote nothing but its kept, invalid-marked row: commit the blocks before it;
+              // anything else (the store failing) rolls the whole chunk back
+              if (!(err instanceof RuleError)) throw err;
               failure = new PageError(i, err, results);
               break;
             }
@@ -221,7 +223,8 @@ export class Chain extends EventEmitter<{ tip: [TipChange] }> {
         });
       } catch (err) {
         this.tipCache = this.loadTip(); // the chunk was rolled back as a whole
-        throw err;
+        results.length = from;
+        throw new PageError(from, err, results);
       } finally {
         this.deferred = undefined;
       }
@@ -284,6 +287,7 @@ export class Chain extends EventEmitter<{ tip: [TipChange] }> {
     const work = addWork(parent.work, block.difficulty);
     const info = { hash, height: block.index, prevHash: parent.hash, work, status: BlockStatus.Checked };
     const json = blockJson(block, hash, checked.txIds);
+    this.cacheHeader(hash, headerOf(block)); // its child comes next: no read back from the store
     if (parent.hash === this.tip.hash) {
       this.extend(checked, () => this.store.insertBlock(info, json));
       return { outcome: "connected", hash, height: block.index };
@@ -296,14 +300,17 @@ export class Chain extends EventEmitter<{ tip: [TipChange] }> {
     return { outcome: "side", hash, height: block.index };
   }
 
-  /** State-checks and connects a block on the current tip, inside the caller's transaction. */
+  /**
+   * State-checks and connects a block on the current tip, inside the caller's transaction.
+   * Every rule is checked (applyBlock) before the first write.
+   */
   private connect(checked: CheckedBlock): void {
     const { block, hash, txIds } = checked;
     const overlay = new StateOverlay(this.store);
     const events = applyBlock(overlay, block, txIds, this.params);
     const undo = this.store.writeState(overlay.changes);
     this.store.putUndo(hash, undo);
-    this.store.indexBlock(block, hash, txIds, events);
+    this.store.indexBlock(block, txIds, events);
     this.store.setMain(block.index, hash);
     this.store.setStatus(hash, BlockStatus.Valid);
     this.store.setMeta("tip", hash);
@@ -317,21 +324,27 @@ export class Chain extends EventEmitter<{ tip: [TipChange] }> {
     if (info === undefined || undo === undefined || info.height <= 1) {
       throw new Error(`cannot disconnect ${hash}: the store lacks its undo data`);
     }
+    const checked = checkedFromJson(this.store.blockJson(hash) as string);
     this.store.restoreState(undo);
     this.store.deleteUndo(hash);
-    this.store.unindexHeight(info.height);
+    this.store.unindexBlock(checked.block);
     this.store.deleteMain(info.height);
     this.store.setMeta("tip", info.prevHash);
-    return checkedFromJson(this.store.blockJson(hash) as string);
+    return checked;
   }
 
   /** Stores (`insert`) and connects a block on the tip in one SQLite transaction. */
   private extend(checked: CheckedBlock, insert: () => void): void {
+    const run = () => {
+      insert();
+      this.connect(checked);
+    };
     try {
-      this.store.transaction(() => {
-        insert();
-        this.connect(checked);
-      });
+      // Inside submitMany's chunk transaction no savepoint is needed (its page copies cost more
+      // than the block): `connect` checks every rule before its first write, so a refused
+      // block has written only its `blocks` row, which is kept and marked invalid below anyway.
+      if (this.deferred !== undefined) run();
+      else this.store.transaction(run);
     } catch (err) {
       if (err instanceof RuleError) {
         insert(); // kept, marked invalid, so it is refused at once if it comes again

@@ -6,7 +6,7 @@ import type { StateReader, StateValue } from "../core/state.js";
 import type { Block, TokenEvent, Transaction } from "../core/types.js";
 import { workFromHex, workToHex } from "../core/work.js";
 import { type Db, getMeta, setMeta } from "./db.js";
-import type { BlockStatus } from "./schema.js";
+import { type BlockStatus, txKey } from "./schema.js";
 
 export interface BlockInfo {
   hash: string;
@@ -88,14 +88,21 @@ export class ChainStore implements StateReader {
       putUndo: p("INSERT OR REPLACE INTO undo (hash, data) VALUES (?, ?)"),
       getUndo: p("SELECT data FROM undo WHERE hash = ?").pluck(),
       deleteUndo: p("DELETE FROM undo WHERE hash = ?"),
-      putTx: p("INSERT OR REPLACE INTO txs (id, height, pos, block_hash, events) VALUES (?, ?, ?, ?, ?)"),
-      getTx: p("SELECT id, height, pos, block_hash, events FROM txs WHERE id = ?"),
-      hasTx: p("SELECT 1 FROM txs WHERE id = ?").pluck(),
+      putTx: p("INSERT OR REPLACE INTO txs (height, pos, id, events) VALUES (?, ?, ?, ?)"),
+      putTxKey: p("INSERT OR REPLACE INTO tx_keys (k, height, pos) VALUES (?, ?, ?)"),
+      getTx: p(
+        "SELECT t.id, t.height, t.pos, m.hash AS block_hash, t.events FROM tx_keys x " +
+          "JOIN txs t ON t.height = x.height AND t.pos = x.pos JOIN main m ON m.height = t.height WHERE x.k = ? AND t.id = ?",
+      ),
+      hasTx: p("SELECT 1 FROM tx_keys x JOIN txs t ON t.height = x.height AND t.pos = x.pos WHERE x.k = ? AND t.id = ?").pluck(),
+      idsAt: p("SELECT id FROM txs WHERE height = ?").pluck(),
+      deleteTxKey: p("DELETE FROM tx_keys WHERE k = ? AND height = ?"),
       deleteTxs: p("DELETE FROM txs WHERE height = ?"),
-      putAccountTx: p("INSERT OR REPLACE INTO account_txs (address, height, pos, id) VALUES (?, ?, ?, ?)"),
-      deleteAccountTxs: p("DELETE FROM account_txs WHERE height = ?"),
+      putAccountTx: p("INSERT OR REPLACE INTO account_txs (address, height, pos) VALUES (?, ?, ?)"),
+      deleteAccountTxs: p("DELETE FROM account_txs WHERE address = ? AND height = ?"),
       accountTxs: p(
-        "SELECT id, height, pos FROM account_txs WHERE address = ? AND (height < ? OR (height = ? AND pos < ?)) ORDER BY height DESC, pos DESC LIMIT ?",
+        "SELECT t.id, a.height, a.pos FROM account_txs a JOIN txs t ON t.height = a.height AND t.pos = a.pos " +
+          "WHERE a.address = ? AND (a.height < ? OR (a.height = ? AND a.pos < ?)) ORDER BY a.height DESC, a.pos DESC LIMIT ?",
       ),
       putEvent: p("INSERT OR REPLACE INTO token_events (token, height, pos, seq, tx_id, event) VALUES (?, ?, ?, ?, ?, ?)"),
       deleteEvents: p("DELETE FROM token_events WHERE height = ?"),
@@ -202,28 +209,34 @@ export class ChainStore implements StateReader {
   }
 
   // --- indexes ------------------------------------------------------------
-  indexBlock(block: Block, hash: string, txIds: readonly string[], events: readonly TokenEvent[][]): void {
+  indexBlock(block: Block, txIds: readonly string[], events: readonly TokenEvent[][]): void {
     block.transactions.forEach((tx, pos) => {
       const id = txIds[pos] as string;
       const ev = events[pos] ?? [];
-      this.s.putTx.run(id, block.index, pos, hash, ev.length > 0 ? JSON.stringify(ev) : null);
-      for (const a of addressesOf(tx)) this.s.putAccountTx.run(a, block.index, pos, id);
+      this.s.putTx.run(block.index, pos, id, ev.length > 0 ? JSON.stringify(ev) : null);
+      this.s.putTxKey.run(txKey(id), block.index, pos);
+      for (const a of addressesOf(tx)) this.s.putAccountTx.run(a, block.index, pos);
       ev.forEach((e, seq) => {
         this.s.putEvent.run(e.token, block.index, pos, seq, id, JSON.stringify(e));
       });
     });
   }
-  unindexHeight(height: number): void {
+  /** Removes the indexes of the main-chain block `block` (being disconnected). */
+  unindexBlock(block: Block): void {
+    const height = block.index;
+    for (const id of this.s.idsAt.all(height) as string[]) this.s.deleteTxKey.run(txKey(id), height);
     this.s.deleteTxs.run(height);
-    this.s.deleteAccountTxs.run(height);
+    const addresses = new Set<string>();
+    for (const tx of block.transactions) for (const a of addressesOf(tx)) addresses.add(a);
+    for (const a of addresses) this.s.deleteAccountTxs.run(a, height);
     this.s.deleteEvents.run(height);
   }
   /** Whether a transaction is on the main chain (no row read). */
   hasTx(id: string): boolean {
-    return this.s.hasTx.get(id) !== undefined;
+    return this.s.hasTx.get(txKey(id), id) !== undefined;
   }
   txLocation(id: string): TxLocation | undefined {
-    const r = this.s.getTx.get(id) as { id: string; height: number; pos: number; block_hash: string; events: string | null } | undefined;
+    const r = this.s.getTx.get(txKey(id), id) as { id: string; height: number; pos: number; block_hash: string; events: string | null } | undefined;
     if (r === undefined) return undefined;
     return { id: r.id, height: r.height, pos: r.pos, blockHash: r.block_hash, events: r.events ? JSON.parse(r.events) : [] };
   }

@@ -19,26 +19,25 @@ export function openDb(path: string): Db {
   db.pragma("busy_timeout = 5000");
   db.pragma("cache_size = -65536"); // 64 MiB page cache
   db.pragma("wal_autocheckpoint = 8192"); // checkpoint every 32 MiB of WAL, not 4 MiB: pages rewritten in between are copied once
+  const hasMeta = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'").get() !== undefined;
+  const row = hasMeta ? (db.prepare("SELECT value FROM meta WHERE key = 'schema_version'").get() as { value: string } | undefined) : undefined;
+  if (row !== undefined) {
+    let version = Number(row.value);
+    if (!Number.isSafeInteger(version) || version > SCHEMA_VERSION || version < 1) {
+      db.close();
+      throw new Error(`the store at ${path} has schema version ${row.value}; this tinychain reads versions 1 to ${SCHEMA_VERSION}`);
+    }
+    for (; version < SCHEMA_VERSION; version++) {
+      const step = MIGRATIONS[version] as (db: Db) => void;
+      const next = version + 1;
+      db.transaction(() => {
+        step(db);
+        setMeta(db, "schema_version", String(next));
+      })();
+    }
+  }
   db.exec(DDL);
-  const row = db.prepare("SELECT value FROM meta WHERE key = 'schema_version'").get() as { value: string } | undefined;
-  if (row === undefined) {
-    db.prepare("INSERT INTO meta (key, value) VALUES ('schema_version', ?)").run(String(SCHEMA_VERSION));
-    return db;
-  }
-  let version = Number(row.value);
-  if (!Number.isSafeInteger(version) || version > SCHEMA_VERSION || version < 1) {
-    db.close();
-    throw new Error(`the store at ${path} has schema version ${row.value}; this tinychain reads versions 1 to ${SCHEMA_VERSION}`);
-  }
-  while (version < SCHEMA_VERSION) {
-    const step = MIGRATIONS[version] as string;
-    const from = version;
-    db.transaction(() => {
-      db.exec(step);
-      setMeta(db, "schema_version", String(from + 1));
-    })();
-    version++;
-  }
+  if (row === undefined) setMeta(db, "schema_version", String(SCHEMA_VERSION));
   return db;
 }
 

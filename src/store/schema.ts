@@ -13,8 +13,13 @@
  *               an account's holdings are found without a scan; SQLite keeps it with the table.
  * undo          per connected block: the state values it replaced (JSON [[key, old|null]]),
  *               so a reorganisation moves back without replaying the chain.
- * txs           main-chain transaction index: id → height, position, block hash, events.
- * account_txs   (address, height, pos) → tx id, for account history (newest first).
+ * txs           main-chain transactions in chain order: (height, pos) → id, events; appended
+ *               in order, so connecting a block writes a few adjacent pages.
+ * tx_keys       the id index: (k, height, pos) with k = the id's first 52 bits (txKey), small
+ *               rows, so the random inserts of an id index touch few pages; a lookup joins
+ *               txs and compares the full id (prefix collisions are harmless).
+ * account_txs   (address, height, pos), for account history (newest first; ids from txs).
+ *               A disconnect deletes by the block's own addresses, so no height index.
  * token_events  (token, height, pos, seq) → event JSON, for a token's event list.
  * pool_log      pending transactions in arrival order (seq → id, JSON, arrival time), so accepted
  *               ones survive restarts; appended in order, so ingest does not scatter writes
@@ -25,13 +30,47 @@
  * token_events and meta.tip in one SQLite transaction (WAL mode), so a crash at any instant
  * leaves the last committed block whole.
  */
-export const SCHEMA_VERSION = 2;
+import type Database from "better-sqlite3";
 
-/** Steps from an older layout: version n → n + 1, run in one transaction when the store opens. */
-export const MIGRATIONS: Record<number, string> = {
+export const SCHEMA_VERSION = 3;
+
+/** The id index key of a transaction: its first 13 hex digits (52 bits, a safe integer). */
+export function txKey(id: string): number {
+  return Number.parseInt(id.slice(0, 13), 16);
+}
+
+/**
+ * Steps from an older layout, version n → n + 1, each run in one transaction when the store
+ * opens, before the DDL below (which describes the current layout).
+ */
+export const MIGRATIONS: Record<number, (db: Database.Database) => void> = {
   // 1 → 2: the pool table keyed by id becomes pool_log keyed by arrival order
-  1: `INSERT INTO pool_log (id, tx, received) SELECT id, tx, received FROM pool ORDER BY received, id;
-      DROP TABLE pool;`,
+  1: (db) =>
+    db.exec(`CREATE TABLE pool_log (seq INTEGER PRIMARY KEY, id TEXT NOT NULL, tx TEXT NOT NULL, received INTEGER NOT NULL);
+      INSERT INTO pool_log (id, tx, received) SELECT id, tx, received FROM pool ORDER BY received, id;
+      DROP TABLE pool;`),
+  // 2 → 3: txs keyed by id becomes txs in chain order plus the small tx_keys index;
+  // account_txs loses its id column (read from txs) and its height index
+  2: (db) => {
+    db.function("tx_key", { deterministic: true }, (id: unknown) => txKey(String(id)));
+    db.exec(`CREATE TABLE IF NOT EXISTS txs (id TEXT PRIMARY KEY, height INTEGER NOT NULL, pos INTEGER NOT NULL,
+        block_hash TEXT NOT NULL, events TEXT) WITHOUT ROWID;
+      CREATE TABLE txs_v3 (height INTEGER NOT NULL, pos INTEGER NOT NULL, id TEXT NOT NULL, events TEXT,
+        PRIMARY KEY (height, pos)) WITHOUT ROWID;
+      INSERT INTO txs_v3 (height, pos, id, events) SELECT height, pos, id, events FROM txs ORDER BY height, pos;
+      DROP TABLE txs;
+      ALTER TABLE txs_v3 RENAME TO txs;
+      CREATE TABLE tx_keys (k INTEGER NOT NULL, height INTEGER NOT NULL, pos INTEGER NOT NULL,
+        PRIMARY KEY (k, height, pos)) WITHOUT ROWID;
+      INSERT INTO tx_keys (k, height, pos) SELECT tx_key(id), height, pos FROM txs;
+      CREATE TABLE IF NOT EXISTS account_txs (address TEXT NOT NULL, height INTEGER NOT NULL, pos INTEGER NOT NULL,
+        id TEXT NOT NULL, PRIMARY KEY (address, height, pos)) WITHOUT ROWID;
+      CREATE TABLE account_txs_v3 (address TEXT NOT NULL, height INTEGER NOT NULL, pos INTEGER NOT NULL,
+        PRIMARY KEY (address, height, pos)) WITHOUT ROWID;
+      INSERT INTO account_txs_v3 (address, height, pos) SELECT address, height, pos FROM account_txs;
+      DROP TABLE account_txs;
+      ALTER TABLE account_txs_v3 RENAME TO account_txs;`);
+  },
 };
 
 export const DDL = `
@@ -68,22 +107,26 @@ CREATE TABLE IF NOT EXISTS undo (
 ) WITHOUT ROWID;
 
 CREATE TABLE IF NOT EXISTS txs (
-  id         TEXT PRIMARY KEY,
-  height     INTEGER NOT NULL,
-  pos        INTEGER NOT NULL,
-  block_hash TEXT NOT NULL,
-  events     TEXT
+  height INTEGER NOT NULL,
+  pos    INTEGER NOT NULL,
+  id     TEXT NOT NULL,
+  events TEXT,
+  PRIMARY KEY (height, pos)
 ) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS txs_height ON txs (height);
+
+CREATE TABLE IF NOT EXISTS tx_keys (
+  k      INTEGER NOT NULL,
+  height INTEGER NOT NULL,
+  pos    INTEGER NOT NULL,
+  PRIMARY KEY (k, height, pos)
+) WITHOUT ROWID;
 
 CREATE TABLE IF NOT EXISTS account_txs (
   address TEXT NOT NULL,
   height  INTEGER NOT NULL,
   pos     INTEGER NOT NULL,
-  id      TEXT NOT NULL,
   PRIMARY KEY (address, height, pos)
 ) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS account_txs_height ON account_txs (height);
 
 CREATE TABLE IF NOT EXISTS token_events (
   token  TEXT NOT NULL,
