@@ -236,7 +236,9 @@ export class ChainStore implements StateReader {
     return this.s.hasTx.get(txKey(id), id) !== undefined;
   }
   txLocation(id: string): TxLocation | undefined {
-    const r = this.s.getTx.get(txKey(id), id) as { id: string; height: number; pos: number; block_hash: string; events: string | null } | undefined;
+    const r = this.s.getTx.get(txKey(id), id) as
+      | { id: string; height: number; pos: number; block_hash: string; events: string | null }
+      | undefined;
     if (r === undefined) return undefined;
     return { id: r.id, height: r.height, pos: r.pos, blockHash: r.block_hash, events: r.events ? JSON.parse(r.events) : [] };
   }

@@ -20,7 +20,9 @@ export function openDb(path: string): Db {
   db.pragma("cache_size = -65536"); // 64 MiB page cache
   db.pragma("wal_autocheckpoint = 8192"); // checkpoint every 32 MiB of WAL, not 4 MiB: pages rewritten in between are copied once
   const hasMeta = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'").get() !== undefined;
-  const row = hasMeta ? (db.prepare("SELECT value FROM meta WHERE key = 'schema_version'").get() as { value: string } | undefined) : undefined;
+  const row = hasMeta
+    ? (db.prepare("SELECT value FROM meta WHERE key = 'schema_version'").get() as { value: string } | undefined)
+    : undefined;
   if (row !== undefined) {
     let version = Number(row.value);
     if (!Number.isSafeInteger(version) || version > SCHEMA_VERSION || version < 1) {

@@ -5,8 +5,8 @@ import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
 import type { Block } from "../../src/core/types.js";
-import { openDb } from "../../src/store/db.js";
 import { ChainStore } from "../../src/store/chain-store.js";
+import { openDb } from "../../src/store/db.js";
 import { PoolStore } from "../../src/store/pool-store.js";
 import { SCHEMA_VERSION } from "../../src/store/schema.js";
 
