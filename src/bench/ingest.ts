@@ -125,7 +125,7 @@ export async function benchIngest(limit: VerifyLimit): Promise<Figure[]> {
         method:
           `a real node process (dist, network "bench": difficulty 1, max_block_txs 5000, --pool-size 100000) on 127.0.0.1; ` +
           `${SENDERS} funded senders × ${PER_SENDER} pre-signed transfers (consecutive nonces) = ${total} POST /transactions ` +
-          `from ${CLIENTS} concurrent keep-alive clients (node:http Agent, one connection each; each client sends its senders' ` +
+          `from ${CLIENTS} concurrent keep-alive clients (raw HTTP/1.1 over node:net, one connection each, requests encoded before the clock starts so the load generator costs little, as wrk would; each client sends its senders' ` +
           `transfers in nonce order), client and node on the same ${cores} cores; accepted (201) ÷ seconds from the first request to the last answer`,
         reference: {
           label: `verify limit × ${cores} cores`,

@@ -3,7 +3,8 @@
  * bounded by one deadline; counts what was accepted and why the rest was refused.
  */
 import { performance } from "node:perf_hooks";
-import { HttpClient, type Reply } from "./http-client.js";
+import type { Reply } from "./http-client.js";
+import { encodeRequest, RawConnection } from "./raw-http.js";
 
 export interface LoadResult {
   accepted: number;
@@ -70,7 +71,8 @@ export const judgeBatch: Judge = (r) => {
 };
 
 /**
- * Runs one client per work list (one keep-alive connection each), sending its bodies in order
+ * Runs one client per work list (one raw keep-alive connection each, requests encoded before
+ * the clock starts), sending its bodies in order
  * to POST `path`, until done or `deadlineMs` has passed. `itemsPer` counts items in a body.
  */
 export async function runLoad(
@@ -82,26 +84,28 @@ export async function runLoad(
   itemsPer: (body: Buffer, list: number, at: number) => number = () => 1,
 ): Promise<LoadResult> {
   const result: LoadResult = { accepted: 0, requests: 0, seconds: 0, errors: {}, unsent: 0 };
-  const clients = lists.map(() => new HttpClient(baseUrl, 1));
+  const u = new URL(baseUrl);
+  const requests = lists.map((list) => list.map((body) => encodeRequest("POST", path, u.host, body)));
+  const clients = await Promise.all(lists.map(() => RawConnection.open(u.hostname, Number(u.port))));
   const t0 = performance.now();
   const deadline = t0 + deadlineMs;
   let end = t0;
   try {
     await Promise.all(
-      lists.map(async (list, c) => {
-        const client = clients[c] as HttpClient;
+      requests.map(async (list, c) => {
+        const client = clients[c] as RawConnection;
         for (let i = 0; i < list.length; i++) {
           if (performance.now() > deadline) {
-            for (let j = i; j < list.length; j++) result.unsent += itemsPer(list[j] as Buffer, c, j);
+            for (let j = i; j < list.length; j++) result.unsent += itemsPer(lists[c]?.[j] as Buffer, c, j);
             return;
           }
           let reply: Reply;
           try {
-            reply = await client.send("POST", path, list[i] as Buffer, 30_000);
+            reply = await client.request(list[i] as Buffer, 30_000);
           } catch (err) {
             const why = `network ${(err as Error).message.slice(0, 60)}`;
-            result.errors[why] = (result.errors[why] ?? 0) + itemsPer(list[i] as Buffer, c, i);
-            continue;
+            result.errors[why] = (result.errors[why] ?? 0) + itemsPer(lists[c]?.[i] as Buffer, c, i);
+            return; // the connection is gone
           }
           result.requests++;
           const j = judge(reply);

@@ -39,6 +39,9 @@ function packBatch(id: number, txs: SignedTx[]): VerifyBatch {
   return { id, senders: txs.map((t) => t.sender), signatures: txs.map((t) => t.signature), data, ends };
 }
 
+/** Signatures queued in one tick before they are sent without waiting for the tick's end. */
+const EAGER = 16;
+
 interface Pending {
   txs: SignedTx[];
   resolve: (ok: boolean[]) => void;
@@ -93,7 +96,10 @@ export class VerifyPool {
     if (this.workers.length === 0 || this.closed) return Promise.resolve(txs.map(signatureValid));
     return new Promise((resolve) => {
       this.queue.push({ txs, resolve });
-      if (now) this.flush();
+      this.queued += txs.length;
+      // a burst is sent in slices as it arrives, so the workers verify while the main thread
+      // still parses the rest of the burst; what is left goes at the end of the tick
+      if (now || this.queued >= EAGER) this.flush();
       else if (!this.scheduled) {
         this.scheduled = true;
         setImmediate(() => this.flush());
@@ -101,10 +107,13 @@ export class VerifyPool {
     });
   }
 
+  private queued = 0;
+
   private flush(): void {
     this.scheduled = false;
     const batch = this.queue;
     this.queue = [];
+    this.queued = 0;
     if (batch.length === 0) return;
     if (this.workers.length === 0) {
       for (const p of batch) p.resolve(p.txs.map(signatureValid));
