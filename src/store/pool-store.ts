@@ -27,9 +27,15 @@ export class PoolStore {
   }
   /** Adds several in one SQLite transaction. */
   addMany(rows: ReadonlyArray<{ id: string; json: string; received: number }>): void {
-    this.db.transaction(() => {
-      for (const r of rows) this.add(r.id, r.json, r.received);
-    })();
+    const fresh = rows.filter((r) => !this.rowOf.has(r.id)).map((r) => r.id);
+    try {
+      this.db.transaction(() => {
+        for (const r of rows) this.add(r.id, r.json, r.received);
+      })();
+    } catch (err) {
+      for (const id of fresh) this.rowOf.delete(id); // rolled back: not stored after all
+      throw err;
+    }
   }
 
   remove(ids: Iterable<string>): void {

@@ -26,9 +26,9 @@
  *               over an id index (the id → seq map is kept in memory by PoolStore).
  * peers         known peers: url → health (added, last seen, failures, next try).
  *
- * Every block connect or disconnect writes blocks/main/state/undo/txs/account_txs/
- * token_events and meta.tip in one SQLite transaction (WAL mode), so a crash at any instant
- * leaves the last committed block whole.
+ * Every block connect or disconnect writes blocks/main/state/undo/txs/tx_keys/account_txs/
+ * token_events and meta.tip in one SQLite transaction (WAL mode; the blocks of a synced
+ * chunk share one), so a crash at any instant leaves the last committed block whole.
  */
 import type Database from "better-sqlite3";
 
