@@ -16,6 +16,7 @@ interface DevnetOptions {
   host: string;
   dataDir?: string;
   mine?: boolean;
+  mineInterval?: number;
   difficulty?: number;
   network?: string;
   logLevel: string;
@@ -45,6 +46,7 @@ export async function runDevnet(opts: DevnetOptions): Promise<void> {
       opts.logLevel,
       ...(peers.length > 0 ? ["--peers", peers.join(",")] : []),
       ...(opts.mine ? ["--mine"] : []),
+      ...(opts.mine && opts.mineInterval !== undefined ? ["--mine-interval", String(opts.mineInterval)] : []),
       ...(opts.difficulty !== undefined ? ["--difficulty", String(opts.difficulty)] : []),
       ...(opts.network !== undefined ? ["--network", opts.network] : []),
     ];
@@ -90,6 +92,7 @@ export function registerDevnetCommand(program: Command): void {
     .option("--host <host>", "address the nodes listen on", "127.0.0.1")
     .option("--data-dir <dir>", "parent directory of the nodes' data (default ~/.tinychain/devnet)")
     .option("--mine", "every node mines (one thread each)")
+    .option("--mine-interval <seconds>", "with --mine, each node rests this long after each block it finds", intOption(0, 86_400))
     .option("--difficulty <n>", "override the network's difficulty", intOption(1, Number.MAX_SAFE_INTEGER))
     .option("--network <file>", "network parameters file")
     .option("--log-level <level>", "log level of the nodes", "info")

@@ -18,6 +18,7 @@ export interface NodeOptions {
   network?: string;
   difficulty?: number;
   threads?: number;
+  mineInterval?: number;
   poolSize?: number;
   syncInterval?: number;
   rateLimit: number;
@@ -62,6 +63,7 @@ export async function runNode(opts: NodeOptions): Promise<void> {
       logger: log,
       mine: opts.mine ?? false,
       ...(opts.threads !== undefined ? { threads: opts.threads } : {}),
+      ...(opts.mineInterval !== undefined ? { mineIntervalS: opts.mineInterval } : {}),
       ...(opts.poolSize !== undefined ? { poolSize: opts.poolSize } : {}),
       ...(opts.peers
         ? {
@@ -128,6 +130,11 @@ export function registerNodeCommand(program: Command): void {
     .option("--data-dir <dir>", "where the chain, peers and wallet live (default ~/.tinychain/node-<port>)")
     .option("--peers <urls>", "comma-separated peer URLs to register at start")
     .option("--mine", "mine continuously")
+    .option(
+      "--mine-interval <seconds>",
+      "with --mine, rest this long after each block found (default 0: back to back)",
+      intOption(0, 86_400),
+    )
     .option("--network <file>", "network parameters (JSON: name, genesis_timestamp, difficulty, reward, retarget, max_block_txs, min_fee)")
     .option("--difficulty <n>", "override the network's difficulty (changes the genesis hash)", intOption(1, Number.MAX_SAFE_INTEGER))
     .option("--threads <n>", "proof-of-work threads (default: one per core)", intOption(1, 256))

@@ -29,6 +29,11 @@ export interface MinerOptions {
   now?: () => number;
   /** Called when a mined block is refused (should not happen). */
   onError?: (err: unknown) => void;
+  /**
+   * Continuous mining waits this many seconds after each block it finds before searching
+   * the next (0: back to back). `/mine` requests are not held back.
+   */
+  intervalS?: number;
 }
 
 const NONCE_SPACE = 2 ** 53;
@@ -71,6 +76,10 @@ export class Miner extends EventEmitter<{ mined: [MinedBlock] }> {
   private readonly onError: (err: unknown) => void;
   // hash rate over a sliding window of progress reports
   private samples: Array<[number, number]> = [];
+  private readonly intervalMs: number;
+  /** Continuous mining rests until then (Date.now() ms) after a block. */
+  private restingUntil = 0;
+  private restTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly chain: Chain,
@@ -82,6 +91,7 @@ export class Miner extends EventEmitter<{ mined: [MinedBlock] }> {
     this.threads = Math.max(1, opts.threads ?? availableParallelism());
     this.now = opts.now ?? (() => Date.now() / 1000);
     this.onError = opts.onError ?? (() => {});
+    this.intervalMs = Math.max(0, (opts.intervalS ?? 0) * 1000);
     chain.on("tip", () => this.restartSoon(0));
     pool.on("changed", () => this.restartSoon(POOL_RESTART_MS));
   }
@@ -122,13 +132,30 @@ export class Miner extends EventEmitter<{ mined: [MinedBlock] }> {
     this.stopped = true;
     this.abort();
     clearTimeout(this.restartTimer);
+    clearTimeout(this.restTimer);
     for (const w of this.waiters.splice(0)) w.reject(new RuleError("shutting-down", "the node is shutting down; the block was not mined"));
     await Promise.all(this.workers.map((w) => w.terminate()));
     this.workers = [];
   }
 
   private active(): boolean {
-    return !this.stopped && (this.continuous || this.waiters.length > 0);
+    if (this.stopped) return false;
+    if (this.waiters.length > 0) return true;
+    return this.continuous && !this.resting();
+  }
+
+  /** Whether continuous mining is pausing after a block (`intervalS`); wakes itself up. */
+  private resting(): boolean {
+    const left = this.restingUntil - Date.now();
+    if (left <= 0) return false;
+    if (this.restTimer === undefined) {
+      this.restTimer = setTimeout(() => {
+        this.restTimer = undefined;
+        this.schedule();
+      }, left);
+      this.restTimer.unref();
+    }
+    return true;
   }
 
   private abort(): void {
@@ -214,6 +241,7 @@ export class Miner extends EventEmitter<{ mined: [MinedBlock] }> {
     }
     if (result.outcome === "connected" || result.outcome === "reorganized") {
       const mined = { block, result };
+      if (this.intervalMs > 0) this.restingUntil = Date.now() + this.intervalMs;
       this.waiters.shift()?.resolve(mined);
       this.emit("mined", mined);
     }

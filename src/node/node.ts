@@ -30,6 +30,8 @@ export interface NodeConfig {
   logger: Logger;
   mine?: boolean;
   threads?: number;
+  /** Seconds continuous mining waits after each block it finds (default 0). */
+  mineIntervalS?: number;
   poolSize?: number;
   /** Signature-checking threads (default: one per core). */
   verifyThreads?: number;
@@ -94,6 +96,7 @@ export class TinyNode {
     });
     this.miner = new Miner(this.chain, this.pool, this.wallet.address, {
       ...(config.threads !== undefined ? { threads: config.threads } : {}),
+      ...(config.mineIntervalS !== undefined ? { intervalS: config.mineIntervalS } : {}),
       ...(now ? { now } : {}),
       onError: (err) => this.log.error({ err }, "miner error"),
     });

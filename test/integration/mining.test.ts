@@ -1,6 +1,6 @@
 /**
- * Mining: `--mine` produces blocks on its own and reports its hash rate; concurrent /mine
- * requests each get their own block and the chain stays valid.
+ * Mining: `--mine` produces blocks on its own and reports its hash rate; `--mine-interval`
+ * paces it; concurrent /mine requests each get their own block and the chain stays valid.
  */
 import { afterAll, describe, expect, it } from "vitest";
 import { key1, key2 } from "../helpers/keys.js";
@@ -51,6 +51,30 @@ describe("--mine", () => {
     for (const b of chain.slice(1)) expect(b.transactions[0]?.recipient).toBe(address);
 
     expect(await node.stop()).toBe(0);
+  });
+});
+
+describe("--mine-interval", () => {
+  it("rests between the blocks it finds, while /mine still answers at once", async () => {
+    const node = await start(256, ["--mine", "--mine-interval", "2"]);
+    const height = async () => (await http(`${node.url}/status`)).body.height as number;
+    await waitFor(async () => (await height()) >= 2, 10_000, 50);
+    const t0 = Date.now();
+    const h0 = await height();
+    // a block at most every 2 s: in the next 3 s at most 2 more (a search takes milliseconds here)
+    await new Promise((r) => setTimeout(r, 3000));
+    const grown = (await height()) - h0;
+    const elapsed = (Date.now() - t0) / 1000;
+    expect(grown).toBeLessThanOrEqual(Math.floor(elapsed / 2) + 1);
+    // /mine is not held back by the rest
+    const t1 = Date.now();
+    const mined = await http(`${node.url}/mine`, { method: "POST", timeoutMs: 10_000 });
+    expect(mined.status, mined.text).toBe(200);
+    expect(Date.now() - t1).toBeLessThan(1500);
+    // and continuous mining goes on after it
+    const h1 = await height();
+    await waitFor(async () => (await height()) > h1, 10_000, 100);
+    await expectChainValidAt(node.url, 256);
   });
 });
 
