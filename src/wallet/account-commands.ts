@@ -56,6 +56,12 @@ const short = (a: string) => `${a.slice(0, 8)}…`;
 
 /** One line describing a transaction from `me`'s side. */
 function describe(tx: TxWithId, me: string, token: (id: string) => TokenInfo | undefined): string {
+  const text = describeKind(tx, me, token);
+  // what the sender paid the miner on top (a coinbase's amount already counts the fees)
+  return tx.type !== "coinbase" && tx.sender === me && tx.fee > 0 ? `${text}, fee ${tx.fee} coins` : text;
+}
+
+function describeKind(tx: TxWithId, me: string, token: (id: string) => TokenInfo | undefined): string {
   const amt = (units: number, id: string) => {
     const t = token(id);
     return t ? formatTokenAmount(units, t) : `${units} units of ${short(id)}`;

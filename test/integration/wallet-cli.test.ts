@@ -71,6 +71,20 @@ describe("coins", () => {
     expect(history.transactions.map((t: { transaction: { id: string } }) => t.transaction.id)).toEqual(expect.arrayContaining(ids));
   });
 
+  it("history shows what was sent, received and paid in fees", async () => {
+    await fund(node.url, addr.alice as string, 5);
+    const sent = await walletOk(["send", addr.bob as string, "2", "--fee", "1"], opts("alice"));
+    await mine(node.url);
+    const text = await wallet(["history"], { ...opts("alice"), json: false });
+    expect(text.code, text.stderr).toBe(0);
+    const line = text.stdout.split("\n").find((l) => l.includes(sent.id));
+    expect(line).toMatch(/sent\s+-2 coins to [0-9a-f]{8}…, fee 1 coins/);
+    const bobs = await wallet(["history"], { ...opts("bob"), json: false });
+    const received = bobs.stdout.split("\n").find((l) => l.includes(sent.id));
+    expect(received).toMatch(/recv\s+\+2 coins from/);
+    expect(received).not.toMatch(/fee/);
+  });
+
   it("--wait returns once the transaction is confirmed", async () => {
     const [sent, index] = await Promise.all([
       walletOk(["send", addr.alice as string, "1", "--wait", "--timeout", "20"], opts("bob")),
