@@ -17,6 +17,7 @@ import { requireSignature } from "../core/verify.js";
 import { addWork, isBetterChain } from "../core/work.js";
 import { blockJson, type ChainStore } from "../store/chain-store.js";
 import { BlockStatus } from "../store/schema.js";
+import { HeaderIndex } from "./headers.js";
 import { checkedFromJson } from "./stored.js";
 
 export interface Tip {
@@ -46,8 +47,6 @@ export interface ChainOptions {
   now?: () => number;
 }
 
-const HEADER_CACHE = 4096;
-
 /** `submitMany` stopped at block `index` of the run because of `cause`. */
 export class PageError extends Error {
   constructor(
@@ -63,7 +62,7 @@ export class PageError extends Error {
 export class Chain extends EventEmitter<{ tip: [TipChange] }> {
   readonly genesisHash: string;
   private tipCache!: Tip;
-  private readonly headers = new Map<string, BlockHeader>();
+  private readonly headers: HeaderIndex;
   private readonly now: () => number;
   /**
    * Called inside the database transaction of a reorganisation with the blocks that leave the
@@ -79,6 +78,7 @@ export class Chain extends EventEmitter<{ tip: [TipChange] }> {
   ) {
     super();
     this.now = opts.now ?? (() => Date.now() / 1000);
+    this.headers = new HeaderIndex(store, params);
     this.genesisHash = genesisHash(params);
     this.init();
   }
@@ -120,40 +120,17 @@ export class Chain extends EventEmitter<{ tip: [TipChange] }> {
 
   /** Header of a stored block (cached). */
   header(hash: string): BlockHeader {
-    let h = this.headers.get(hash);
-    if (h === undefined) {
-      const b = this.store.block(hash);
-      if (b === undefined) throw new Error(`block ${hash} is not stored`);
-      h = headerOf(b);
-      this.cacheHeader(hash, h);
-    }
-    return h;
-  }
-
-  private cacheHeader(hash: string, h: BlockHeader): void {
-    if (this.headers.has(hash)) return;
-    if (this.headers.size >= HEADER_CACHE) this.headers.delete(this.headers.keys().next().value as string);
-    this.headers.set(hash, h);
+    return this.headers.get(hash);
   }
 
   /** Hash of the ancestor at `height` of the stored block `hash`. */
   ancestorHash(hash: string, height: number): string | undefined {
-    let cur = hash;
-    for (;;) {
-      const info = this.store.blockInfo(cur);
-      if (info === undefined || info.height < height) return undefined;
-      if (this.store.mainHash(info.height) === cur) return this.store.mainHash(height);
-      if (info.height === height) return cur;
-      cur = info.prevHash;
-    }
+    return this.headers.ancestorHash(hash, height);
   }
 
   /** The difficulty a child of the stored block `parentHash` must carry. */
   difficultyAfter(parentHash: string): number {
-    const parent = this.header(parentHash);
-    const ai = retargetAncestorIndex(this.params, parent.index);
-    const ancestor = ai === undefined ? undefined : this.ancestorHash(parentHash, ai);
-    return requiredDifficulty(this.params, parent, ancestor === undefined ? undefined : this.header(ancestor));
+    return this.headers.difficultyAfter(parentHash);
   }
 
   /**
@@ -287,7 +264,7 @@ export class Chain extends EventEmitter<{ tip: [TipChange] }> {
     const work = addWork(parent.work, block.difficulty);
     const info = { hash, height: block.index, prevHash: parent.hash, work, status: BlockStatus.Checked };
     const json = blockJson(block, hash, checked.txIds);
-    this.cacheHeader(hash, headerOf(block)); // its child comes next: no read back from the store
+    this.headers.remember(hash, headerOf(block)); // its child comes next: no read back from the store
     if (parent.hash === this.tip.hash) {
       this.extend(checked, () => this.store.insertBlock(info, json));
       return { outcome: "connected", hash, height: block.index };
