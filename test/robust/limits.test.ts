@@ -114,6 +114,47 @@ describe("request body size", () => {
   });
 });
 
+describe("a body declared over the limit", () => {
+  it("gets its 413 before it is read, is drained, and the connection serves the next request", { timeout: 60_000 }, async () => {
+    const n = await node();
+    const sock = connect(n.port, "127.0.0.1");
+    await new Promise((r, j) => {
+      sock.once("connect", r);
+      sock.once("error", j);
+    });
+    let got = "";
+    sock.on("data", (d) => {
+      got += d.toString("latin1");
+    });
+    const until = async (re: RegExp) => {
+      const deadline = Date.now() + 15_000;
+      while (!re.test(got) && Date.now() < deadline && !sock.destroyed) await sleep(20);
+      return re.test(got);
+    };
+    const size = 2 * BODY_LIMIT;
+    sock.write(`POST /transactions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${size}\r\n\r\n`);
+    expect(await until(/"code":"body-too-large"\}/), got).toBe(true); // answered before a byte of the body
+    expect(got).toMatch(/^HTTP\/1\.1 413 /);
+    expect(got).not.toMatch(/connection: close/i);
+    for (let sent = 0; sent < size; sent += 64 * 1024) {
+      if (!sock.write(Buffer.alloc(64 * 1024, 0x78))) await new Promise((r) => sock.once("drain", r));
+    }
+    got = "";
+    sock.write("GET /status HTTP/1.1\r\nHost: x\r\n\r\n");
+    expect(await until(/"genesis_hash"/), got).toBe(true);
+    expect(got).toMatch(/^HTTP\/1\.1 200 /);
+    sock.destroy();
+
+    // declared far beyond what is drained: 413 and the connection closes
+    const huge = await raw(n.port, [
+      Buffer.from("POST /transactions/new HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100000000\r\n\r\n"),
+    ]);
+    expect(huge).toMatch(/^HTTP\/1\.1 413 /);
+    expect(huge).toMatch(/connection: close/i);
+    expect(n.alive()).toBe(true);
+  });
+});
+
 describe("pool size", () => {
   it("--pool-size 3: a full pool refuses a fee that is not higher with 503 pool-full, and evicts the cheapest for a higher fee", {
     timeout: 120_000,
