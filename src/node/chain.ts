@@ -5,7 +5,6 @@
  */
 import { EventEmitter } from "node:events";
 import { type CheckedBlock, checkBlockHeader, checkBlockShape } from "../core/block.js";
-import { requiredDifficulty, retargetAncestorIndex } from "../core/difficulty.js";
 import { headerOf } from "../core/encoding.js";
 import { fail, RuleError } from "../core/errors.js";
 import { genesisBlock, genesisHash } from "../core/network.js";
