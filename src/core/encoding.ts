@@ -14,10 +14,6 @@ export function canonical(value: unknown): string {
   return out;
 }
 
-export function canonicalBytes(value: unknown): Buffer {
-  return Buffer.from(canonical(value), "utf8");
-}
-
 function without<T extends object>(obj: T, keys: readonly string[]): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(obj)) if (!keys.includes(k)) out[k] = v;

@@ -15,10 +15,10 @@ export class HttpError extends Error {
   }
 }
 
-function fastifyMessage(err: FastifyError): { status: number; message: string } {
+function fastifyMessage(err: FastifyError): { status: number; message: string; code?: string } {
   switch (err.code) {
     case "FST_ERR_CTP_BODY_TOO_LARGE":
-      return { status: 413, message: "the request body is too large" };
+      return { status: 413, message: "the request body is too large", code: "body-too-large" };
     case "FST_ERR_CTP_INVALID_MEDIA_TYPE":
     case "FST_ERR_CTP_INVALID_CONTENT_LENGTH":
       return { status: 400, message: "send the body as JSON with the header Content-Type: application/json" };
@@ -61,7 +61,7 @@ export function errorHandler(err: FastifyError, req: FastifyRequest, reply: Fast
     void reply.status(err.statusCode).send(err.code ? { error: err.message, code: err.code } : { error: err.message });
     return;
   }
-  const { status, message } = fastifyMessage(err);
+  const { status, message, code } = fastifyMessage(err);
   if (status >= 500) req.log.error({ err }, "request failed");
-  void reply.status(status).send({ error: message });
+  void reply.status(status).send(code !== undefined ? { error: message, code } : { error: message });
 }

@@ -122,11 +122,6 @@ export class Chain extends EventEmitter<{ tip: [TipChange] }> {
     return this.headers.get(hash);
   }
 
-  /** Hash of the ancestor at `height` of the stored block `hash`. */
-  ancestorHash(hash: string, height: number): string | undefined {
-    return this.headers.ancestorHash(hash, height);
-  }
-
   /** The difficulty a child of the stored block `parentHash` must carry. */
   difficultyAfter(parentHash: string): number {
     return this.headers.difficultyAfter(parentHash);

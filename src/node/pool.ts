@@ -353,7 +353,7 @@ export class Pool extends EventEmitter<{ added: [PoolEntry]; returned: [PoolEntr
       b.block.transactions.forEach((tx, i) => {
         const id = b.txIds[i] as string;
         if (tx.type === "coinbase" || confirmed.has(id) || this.byId.has(id)) return;
-        if (this.chain.store.txLocation(id) !== undefined) return;
+        if (this.chain.store.hasTx(id)) return;
         returning.push({ tx, id, received: this.now(), seq: 0 });
       });
     }

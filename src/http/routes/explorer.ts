@@ -46,7 +46,7 @@ export function explorerRoutes(app: FastifyInstance, node: TinyNode): void {
           matches.push({ kind: "block", id: query, index: info.height, main: node.store.mainHash(info.height) === query });
         if (tokens.token(query) !== undefined) matches.push({ kind: "token", id: query });
         if (node.pool.get(query) !== undefined) matches.push({ kind: "transaction", id: query, status: "pending" });
-        else if (node.store.txLocation(query) !== undefined) matches.push({ kind: "transaction", id: query, status: "confirmed" });
+        else if (node.store.hasTx(query)) matches.push({ kind: "transaction", id: query, status: "confirmed" });
         if (matches.length === 0) matches.push({ kind: "address", id: query });
       }
       return { query, matches };
