@@ -15,9 +15,8 @@ export function canonical(value: unknown): string {
 }
 
 function without<T extends object>(obj: T, keys: readonly string[]): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(obj)) if (!keys.includes(k)) out[k] = v;
-  return out;
+  // fromEntries defines own properties: an own "__proto__" key stays a key (assignment would set the prototype)
+  return Object.fromEntries(Object.entries(obj).filter(([k]) => !keys.includes(k)));
 }
 
 const SURROGATE = /[\uD800-\uDFFF]/;

@@ -215,6 +215,12 @@ describe("canonical JSON and ids", () => {
     );
   });
 
+  it("an own __proto__ key is kept in signing bytes and ids, on the slow path too (found by the property below)", () => {
+    const obj = JSON.parse('{"__proto__":null,"\\ud800\\udc00":0,"signature":"x"}') as Record<string, unknown>;
+    expect(signingBytes(obj).toString("utf8")).toBe('{"__proto__":null,"\u{10000}":0}');
+    expect(txId(obj)).toBe(sha256(canonical(obj)).toString("hex"));
+  });
+
   it("ids and signing bytes of flat objects (the fast path) equal canonicalize's text", () => {
     const slow = (obj: Record<string, unknown>, drop: string[]): string | Error => {
       try {
