@@ -281,7 +281,7 @@ export class Chain extends EventEmitter<{ tip: [TipChange] }> {
     const events = applyBlock(overlay, block, txIds, this.params);
     const undo = this.store.writeState(overlay.changes);
     this.store.putUndo(hash, undo);
-    this.store.indexBlock(block, txIds, events);
+    this.store.index.connected(hash, events);
     this.store.setMain(block.index, hash);
     this.store.setStatus(hash, BlockStatus.Valid);
     this.store.setMeta("tip", hash);
@@ -298,7 +298,7 @@ export class Chain extends EventEmitter<{ tip: [TipChange] }> {
     const checked = checkedFromJson(this.store.blockJson(hash) as string);
     this.store.restoreState(undo);
     this.store.deleteUndo(hash);
-    this.store.unindexBlock(checked.block);
+    this.store.index.disconnected(checked.block, hash);
     this.store.deleteMain(info.height);
     this.store.setMeta("tip", info.prevHash);
     return checked;

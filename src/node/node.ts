@@ -19,6 +19,7 @@ import { PoolStore } from "../store/pool-store.js";
 import { loadOrCreateWallet } from "../wallet/keyfile.js";
 import { loadOrCreateApiToken } from "./api-token.js";
 import { Chain } from "./chain.js";
+import { BackgroundIndexer } from "./indexer.js";
 import { type MinedBlock, Miner } from "./miner.js";
 import { type BlockAnnouncement, Network, type NetworkOptions } from "./network.js";
 import { type AddResult, Pool } from "./pool.js";
@@ -55,6 +56,7 @@ export class TinyNode {
   readonly miner: Miner;
   readonly network: Network;
   readonly verifier: VerifyPool;
+  readonly indexer: BackgroundIndexer;
   readonly wallet: KeyPair;
   readonly apiToken: string;
   readonly log: Logger;
@@ -73,6 +75,7 @@ export class TinyNode {
     this.store = new ChainStore(this.db);
     const now = config.now;
     this.chain = new Chain(this.store, config.params, now ? { now } : {});
+    this.indexer = new BackgroundIndexer(this.store.index, this.chain, this.log);
     this.verifier = new VerifyPool(config.verifyThreads);
     const verify = (txs: SignedTx[], now?: boolean) => this.verifier.verify(txs, now);
     this.pool = new Pool(this.chain, new PoolStore(this.db), {
@@ -116,6 +119,7 @@ export class TinyNode {
 
   async close(): Promise<void> {
     this.network.close();
+    this.indexer.close();
     await this.miner.stop();
     await this.verifier.close();
     this.db.close();

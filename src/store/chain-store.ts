@@ -3,10 +3,13 @@
  * Methods are small synchronous steps; the node composes them inside `transaction()`.
  */
 import type { StateReader, StateValue } from "../core/state.js";
-import type { Block, TokenEvent, Transaction } from "../core/types.js";
+import type { Block } from "../core/types.js";
 import { workFromHex, workToHex } from "../core/work.js";
 import { type Db, getMeta, setMeta } from "./db.js";
-import { type BlockStatus, txKey } from "./schema.js";
+import type { BlockStatus } from "./schema.js";
+import { TxIndex, type TxLocation } from "./tx-index.js";
+
+export type { TxLocation } from "./tx-index.js";
 
 export interface BlockInfo {
   hash: string;
@@ -16,15 +19,10 @@ export interface BlockInfo {
   status: BlockStatus;
 }
 
-export interface TxLocation {
-  id: string;
-  height: number;
-  pos: number;
-  blockHash: string;
-  events: TokenEvent[];
-}
-
 type UndoEntry = [string, string | null];
+
+/** State rows the read cache holds at most (about 100 bytes each). */
+const ROW_CACHE = 100_000;
 
 interface BlockRow {
   hash: string;
@@ -52,20 +50,14 @@ export function blockJson(block: Block, hash: string, txIds: readonly string[]):
   });
 }
 
-/** Addresses a transaction concerns, for account history. */
-export function addressesOf(tx: Transaction): string[] {
-  const out = new Set<string>();
-  if (tx.sender !== "0") out.add(tx.sender);
-  if ("recipient" in tx) out.add(tx.recipient);
-  if ("owner" in tx) out.add(tx.owner);
-  if ("spender" in tx) out.add(tx.spender);
-  return [...out];
-}
-
 export class ChainStore implements StateReader {
   private readonly s;
 
+  /** The lookup indexes (transactions by id, account history, token events). */
+  readonly index: TxIndex;
+
   constructor(readonly db: Db) {
+    this.index = new TxIndex(db);
     const p = (sql: string) => db.prepare(sql);
     this.s = {
       blockInfo: p("SELECT hash, height, prev_hash, work, status FROM blocks WHERE hash = ?"),
@@ -88,32 +80,17 @@ export class ChainStore implements StateReader {
       putUndo: p("INSERT OR REPLACE INTO undo (hash, data) VALUES (?, ?)"),
       getUndo: p("SELECT data FROM undo WHERE hash = ?").pluck(),
       deleteUndo: p("DELETE FROM undo WHERE hash = ?"),
-      putTx: p("INSERT OR REPLACE INTO txs (height, pos, id, events) VALUES (?, ?, ?, ?)"),
-      putTxKey: p("INSERT OR REPLACE INTO tx_keys (k, height, pos) VALUES (?, ?, ?)"),
-      getTx: p(
-        "SELECT t.id, t.height, t.pos, m.hash AS block_hash, t.events FROM tx_keys x " +
-          "JOIN txs t ON t.height = x.height AND t.pos = x.pos JOIN main m ON m.height = t.height WHERE x.k = ? AND t.id = ?",
-      ),
-      hasTx: p("SELECT 1 FROM tx_keys x JOIN txs t ON t.height = x.height AND t.pos = x.pos WHERE x.k = ? AND t.id = ?").pluck(),
-      idsAt: p("SELECT id FROM txs WHERE height = ?").pluck(),
-      deleteTxKey: p("DELETE FROM tx_keys WHERE k = ? AND height = ?"),
-      deleteTxs: p("DELETE FROM txs WHERE height = ?"),
-      putAccountTx: p("INSERT OR REPLACE INTO account_txs (address, height, pos) VALUES (?, ?, ?)"),
-      deleteAccountTxs: p("DELETE FROM account_txs WHERE address = ? AND height = ?"),
-      accountTxs: p(
-        "SELECT t.id, a.height, a.pos FROM account_txs a JOIN txs t ON t.height = a.height AND t.pos = a.pos " +
-          "WHERE a.address = ? AND (a.height < ? OR (a.height = ? AND a.pos < ?)) ORDER BY a.height DESC, a.pos DESC LIMIT ?",
-      ),
-      putEvent: p("INSERT OR REPLACE INTO token_events (token, height, pos, seq, tx_id, event) VALUES (?, ?, ?, ?, ?, ?)"),
-      deleteEvents: p("DELETE FROM token_events WHERE height = ?"),
-      tokenEvents: p(
-        "SELECT event, tx_id, height, pos, seq FROM token_events WHERE token = ? AND (height > ? OR (height = ? AND (pos > ? OR (pos = ? AND seq > ?)))) ORDER BY height, pos, seq LIMIT ?",
-      ),
     };
   }
 
+  /** Runs `fn` in a SQLite transaction (a savepoint when nested); a rollback also empties the state cache. */
   transaction<T>(fn: () => T): T {
-    return this.db.transaction(fn)();
+    try {
+      return this.db.transaction(fn)();
+    } catch (err) {
+      this.rows.clear();
+      throw err;
+    }
   }
 
   // --- meta -------------------------------------------------------------
@@ -170,16 +147,34 @@ export class ChainStore implements StateReader {
   }
 
   // --- state ----------------------------------------------------------------
+  /**
+   * State rows as stored (JSON text, null for absent), read through: every account is read
+   * several times per transaction (pool checks, block checks, undo). Kept right by the writes
+   * below; emptied when a transaction rolls back (`transaction`) and when it grows too big.
+   */
+  private readonly rows = new Map<string, string | null>();
+
+  private row(key: string): string | null {
+    let v = this.rows.get(key);
+    if (v === undefined) {
+      v = (this.s.stateGet.get(key) as string | undefined) ?? null;
+      if (this.rows.size >= ROW_CACHE) this.rows.clear();
+      this.rows.set(key, v);
+    }
+    return v;
+  }
   get(key: string): StateValue | undefined {
-    const v = this.s.stateGet.get(key) as string | undefined;
-    return v === undefined ? undefined : (JSON.parse(v) as StateValue);
+    const v = this.row(key);
+    return v === null ? undefined : (JSON.parse(v) as StateValue);
   }
   /** Writes `changes` and returns what they replaced (for `restoreState`). */
   writeState(changes: ReadonlyMap<string, StateValue>): UndoEntry[] {
     const undo: UndoEntry[] = [];
     for (const [key, value] of changes) {
-      undo.push([key, (this.s.stateGet.get(key) as string | undefined) ?? null]);
-      this.s.statePut.run(key, JSON.stringify(value));
+      undo.push([key, this.row(key)]);
+      const json = JSON.stringify(value);
+      this.s.statePut.run(key, json);
+      this.rows.set(key, json);
     }
     return undo;
   }
@@ -188,6 +183,7 @@ export class ChainStore implements StateReader {
       const [key, old] = undo[i] as UndoEntry;
       if (old === null) this.s.stateDelete.run(key);
       else this.s.statePut.run(key, old);
+      this.rows.set(key, old);
     }
   }
   /** State entries whose keys start with `prefix`, in key order. */
@@ -208,59 +204,17 @@ export class ChainStore implements StateReader {
     this.s.deleteUndo.run(hash);
   }
 
-  // --- indexes ------------------------------------------------------------
-  indexBlock(block: Block, txIds: readonly string[], events: readonly TokenEvent[][]): void {
-    block.transactions.forEach((tx, pos) => {
-      const id = txIds[pos] as string;
-      const ev = events[pos] ?? [];
-      this.s.putTx.run(block.index, pos, id, ev.length > 0 ? JSON.stringify(ev) : null);
-      this.s.putTxKey.run(txKey(id), block.index, pos);
-      for (const a of addressesOf(tx)) this.s.putAccountTx.run(a, block.index, pos);
-      ev.forEach((e, seq) => {
-        this.s.putEvent.run(e.token, block.index, pos, seq, id, JSON.stringify(e));
-      });
-    });
-  }
-  /** Removes the indexes of the main-chain block `block` (being disconnected). */
-  unindexBlock(block: Block): void {
-    const height = block.index;
-    for (const id of this.s.idsAt.all(height) as string[]) this.s.deleteTxKey.run(txKey(id), height);
-    this.s.deleteTxs.run(height);
-    const addresses = new Set<string>();
-    for (const tx of block.transactions) for (const a of addressesOf(tx)) addresses.add(a);
-    for (const a of addresses) this.s.deleteAccountTxs.run(a, height);
-    this.s.deleteEvents.run(height);
-  }
-  /** Whether a transaction is on the main chain (no row read). */
+  // --- indexes (built behind the tip: tx-index.ts) ---------------------------
   hasTx(id: string): boolean {
-    return this.s.hasTx.get(txKey(id), id) !== undefined;
+    return this.index.hasTx(id);
   }
   txLocation(id: string): TxLocation | undefined {
-    const r = this.s.getTx.get(txKey(id), id) as
-      | { id: string; height: number; pos: number; block_hash: string; events: string | null }
-      | undefined;
-    if (r === undefined) return undefined;
-    return { id: r.id, height: r.height, pos: r.pos, blockHash: r.block_hash, events: r.events ? JSON.parse(r.events) : [] };
+    return this.index.txLocation(id);
   }
-  /** An account's confirmed transactions, newest first, before the cursor (height, pos). */
   accountTxs(address: string, limit: number, before?: { height: number; pos: number }): Array<{ id: string; height: number; pos: number }> {
-    const h = before?.height ?? Number.MAX_SAFE_INTEGER;
-    const p = before?.pos ?? Number.MAX_SAFE_INTEGER;
-    return this.s.accountTxs.all(address, h, h, p, limit) as Array<{ id: string; height: number; pos: number }>;
+    return this.index.accountTxs(address, limit, before);
   }
-  /** A token's events in chain order after the cursor. */
-  tokenEvents(
-    token: string,
-    limit: number,
-    after = { height: 0, pos: 0, seq: -1 },
-  ): Array<{ event: TokenEvent; tx_id: string; height: number; pos: number; seq: number }> {
-    const rows = this.s.tokenEvents.all(token, after.height, after.height, after.pos, after.pos, after.seq, limit) as Array<{
-      event: string;
-      tx_id: string;
-      height: number;
-      pos: number;
-      seq: number;
-    }>;
-    return rows.map((r) => ({ ...r, event: JSON.parse(r.event) as TokenEvent }));
+  tokenEvents(token: string, limit: number, after?: { height: number; pos: number; seq: number }) {
+    return this.index.tokenEvents(token, limit, after);
   }
 }

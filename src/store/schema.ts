@@ -13,6 +13,8 @@
  *               an account's holdings are found without a scan; SQLite keeps it with the table.
  * undo          per connected block: the state values it replaced (JSON [[key, old|null]]),
  *               so a reorganisation moves back without replaying the chain.
+ * block_events  per main-chain block not yet indexed that has token events: hash → JSON
+ *               events per position (the indexer's input; events cannot be recomputed later).
  * txs           main-chain transactions in chain order: (height, pos) → id, events; appended
  *               in order, so connecting a block writes a few adjacent pages.
  * tx_keys       the id index: (k, height, pos) with k = the id's first 52 bits (txKey), small
@@ -26,13 +28,17 @@
  *               over an id index (the id → seq map is kept in memory by PoolStore).
  * peers         known peers: url → health (added, last seen, failures, next try).
  *
- * Every block connect or disconnect writes blocks/main/state/undo/txs/tx_keys/account_txs/
- * token_events and meta.tip in one SQLite transaction (WAL mode; the blocks of a synced
- * chunk share one), so a crash at any instant leaves the last committed block whole.
+ * txs, tx_keys, account_txs and token_events are the lookup indexes, written behind the tip
+ * up to meta.indexed (tx-index.ts): every lookup first indexes what is missing.
+ *
+ * Every block connect or disconnect writes blocks/main/state/undo/block_events and meta.tip
+ * (and, for an indexed block leaving the main chain, its index rows and meta.indexed) in one
+ * SQLite transaction (WAL mode; the blocks of a synced chunk share one); each indexing step
+ * writes its rows and meta.indexed in one. A crash at any instant leaves both whole.
  */
 import type Database from "better-sqlite3";
 
-export const SCHEMA_VERSION = 3;
+export const SCHEMA_VERSION = 4;
 
 /** The id index key of a transaction: its first 13 hex digits (52 bits, a safe integer). */
 export function txKey(id: string): number {
@@ -71,6 +77,13 @@ export const MIGRATIONS: Record<number, (db: Database.Database) => void> = {
       DROP TABLE account_txs;
       ALTER TABLE account_txs_v3 RENAME TO account_txs;`);
   },
+  // 3 → 4: the indexes are built behind the tip; everything a version 3 store holds is indexed
+  3: (db) => {
+    const hasMain = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'main'").get() !== undefined;
+    const top = hasMain ? ((db.prepare("SELECT max(height) FROM main").pluck().get() as number | null) ?? 0) : 0;
+    db.exec("CREATE TABLE IF NOT EXISTS block_events (hash TEXT PRIMARY KEY, data TEXT NOT NULL) WITHOUT ROWID");
+    db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('indexed', ?)").run(String(top));
+  },
 };
 
 export const DDL = `
@@ -102,6 +115,11 @@ CREATE TABLE IF NOT EXISTS state (
 CREATE INDEX IF NOT EXISTS state_token_holder ON state (substr(key, 68)) WHERE substr(key, 1, 2) = 'b:';
 
 CREATE TABLE IF NOT EXISTS undo (
+  hash TEXT PRIMARY KEY,
+  data TEXT NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE IF NOT EXISTS block_events (
   hash TEXT PRIMARY KEY,
   data TEXT NOT NULL
 ) WITHOUT ROWID;

@@ -83,11 +83,25 @@ describe("store", () => {
         { type: "transfer", sender: "s1", recipient: "r1" },
       ],
     } as unknown as Block;
-    store.unindexBlock(block2);
+    store.index.disconnected(block2, "h2");
     expect(store.hasTx(id(2))).toBe(false);
     expect(db.prepare("SELECT count(*) FROM tx_keys").pluck().get()).toBe(1);
     expect(store.accountTxs("r1", 10)).toEqual([{ id: id(1), height: 1, pos: 0 }]);
     expect(store.accountTxs("s1", 10)).toEqual([]);
+    db.close();
+  });
+
+  it("migrates a version 3 store: what it holds counts as indexed (version 3 indexed every block as it connected)", () => {
+    const path = dbPath();
+    let db = openDb(path);
+    db.exec(`INSERT INTO main VALUES (1, 'h1'), (2, 'h2'), (3, 'h3');
+      DROP TABLE block_events; DELETE FROM meta WHERE key = 'indexed'; UPDATE meta SET value = '3' WHERE key = 'schema_version';`);
+    db.close();
+    db = openDb(path);
+    expect(db.prepare("SELECT value FROM meta WHERE key = 'schema_version'").pluck().get()).toBe(String(SCHEMA_VERSION));
+    const store = new ChainStore(db);
+    expect(store.index.indexedHeight()).toBe(3);
+    expect(store.index.lag()).toBe(0);
     db.close();
   });
 
