@@ -10,6 +10,7 @@ import type { KeyPair } from "../crypto/keys.js";
 import { processCpuSeconds, round, selfCpuSeconds } from "./cpu.js";
 import { benchKey, benchKeys, transfer } from "./fixtures.js";
 import { HttpClient } from "./http-client.js";
+import { measureHttpFloor } from "./http-floor.js";
 import { removeDir, tempDir } from "./lifecycle.js";
 import { batchItems, judgeBatch, judgeSingle, type LoadResult, runLoad } from "./load.js";
 import { startNode } from "./node-proc.js";
@@ -187,6 +188,31 @@ export async function benchIngest(limit: VerifyLimit): Promise<Figure[]> {
     } else {
       (figures[0] as Figure).details = { ...(figures[0] as Figure).details, batch_probe: `not supported: ${batch.answer}` };
     }
+    // the floor: a bare node:http server on the same requests (new ones would do: it checks nothing)
+    const floor = await measureHttpFloor(single, LOAD_DEADLINE_MS);
+    const perTx = 1 / limit.perCore + (floor.serverUsPerRequest + floor.clientUsPerRequest) / 1e6;
+    const ceiling = cores / perTx;
+    figures.push({
+      id: "ingest.http_floor",
+      section: SECTION,
+      label: "Bare node:http server, requests/s (same load)",
+      value: floor.requestsPerS,
+      unit: "req/s",
+      method:
+        `the single-request load above (${CLIENTS} keep-alive clients, the same ${total} bodies) against a bare node:http server in its own process ` +
+        `that only reads each body, JSON.parse's it and answers 201 with a body like the node's: no checks, no signature, no store. ` +
+        `Its CPU per request (${fmt(floor.serverUsPerRequest)} µs) and the load generator's (${fmt(floor.clientUsPerRequest)} µs) plus one Ed25519 verification ` +
+        `(${fmt(1e6 / limit.perCore)} µs) give the most one-per-request ingest these ${cores} cores could reach: ${cores} ÷ their sum = ${fmt(ceiling)} tx/s`,
+      reference: { label: "single-request ingest above", value: rate, unit: "tx/s", method: "figure ingest.single" },
+      ratio: floor.requestsPerS / rate,
+      details: {
+        server_cpu_us_per_request: round(floor.serverUsPerRequest, 1),
+        client_cpu_us_per_request: round(floor.clientUsPerRequest, 1),
+        verify_us: round(1e6 / limit.perCore, 1),
+        ceiling_single_request_tx_per_s: round(ceiling),
+        node_share_of_that_ceiling: round(rate / ceiling, 3),
+      },
+    });
     process.stdout.write(`  ingest: ${fmt(rate)} tx/s, ${describeErrors(r)}\n`);
     return figures;
   } finally {

@@ -158,16 +158,22 @@ export class Chain extends EventEmitter<{ tip: [TipChange] }> {
 
   /**
    * Takes a run of parsed blocks in order (a page from a peer), checking signatures on the
-   * worker threads a chunk ahead while the main thread connects the chunk before, so both
+   * worker threads two chunks ahead while the main thread connects the chunk before, so both
    * work at once. Stops at the first refused block: throws `PageError` with its position.
    */
   async submitMany(blocks: Block[], verify: (txs: SignedTx[], now?: boolean) => Promise<boolean[]>, chunk = 16): Promise<SubmitResult[]> {
     const signedOf = (from: number) => blocks.slice(from, from + chunk).flatMap((b) => b.transactions.slice(1) as SignedTx[]);
     const results: SubmitResult[] = [];
-    let pending = verify(signedOf(0), true);
+    // two chunks ahead, so the workers always hold the next one while the main thread connects
+    const ahead: Array<Promise<boolean[]>> = [];
+    const request = (from: number) => {
+      if (from < blocks.length) ahead.push(verify(signedOf(from), true));
+    };
+    request(0);
+    request(chunk);
     for (let from = 0; from < blocks.length; from += chunk) {
-      const ok = await pending;
-      if (from + chunk < blocks.length) pending = verify(signedOf(from + chunk), true);
+      const ok = await (ahead.shift() as Promise<boolean[]>);
+      request(from + 2 * chunk);
       let at = 0;
       let failure: PageError | undefined;
       // the chunk's blocks commit together: one SQLite transaction writes each touched page once
@@ -201,6 +207,8 @@ export class Chain extends EventEmitter<{ tip: [TipChange] }> {
       }
       for (const c of changes) this.emit("tip", c);
       if (failure !== undefined) throw failure;
+      // the API and the workers' answers get a turn between chunks (the next two are being checked meanwhile)
+      if (from + chunk < blocks.length) await new Promise((r) => setImmediate(r));
     }
     return results;
   }

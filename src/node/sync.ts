@@ -88,41 +88,50 @@ export class Sync {
       const fork = await this.forkPoint(peer, Math.min(status.height, this.chain.tip.height), deadline);
       let next = fork + 1;
       let limit = this.pageSize;
+      // the next page is fetched while this one is checked and connected
+      let prefetched: { from: number; page: Promise<unknown[]> } | undefined;
       while (out.fetched < this.maxBlocks && Date.now() < deadline) {
+        const want = Math.min(limit, this.maxBlocks - out.fetched);
         let page: unknown[];
         try {
-          page = await peer.client.blocksFrom(next, Math.min(limit, this.maxBlocks - out.fetched));
+          page = await (prefetched?.from === next ? prefetched.page : peer.client.blocksFrom(next, want));
         } catch (err) {
+          prefetched = undefined;
           if (err instanceof PeerRequestError && err.kind === "too-large" && limit > 1) {
             limit = Math.max(1, Math.floor(limit / 4));
             continue;
           }
           throw err;
         }
+        prefetched = undefined;
         if (page.length === 0) break;
         const blocks = this.parsePage(page, next);
-        // signatures on the worker threads a chunk ahead of the connecting (chain.submitMany)
-        for (let from = 0; from < blocks.length; from += 32) {
-          const part = blocks.slice(from, from + 32);
-          try {
-            const results = await this.chain.submitMany(part, this.verify);
-            out.fetched += part.length;
-            out.accepted += results.filter((r) => r.outcome !== "known").length;
-          } catch (err) {
-            if (!(err instanceof PageError)) throw err;
-            out.fetched += err.index + 1;
-            out.accepted += err.results.filter((r) => r.outcome !== "known").length;
-            const at = next + from + err.index;
-            const cause = err.cause;
-            if (!isRuleError(cause)) throw cause;
-            // a chain that moved under us, or a clock ahead of ours: stop, no blame
-            if (cause.code === "unknown-parent" || cause.code === "time-too-new") throw new Error(`block ${at}: ${cause.message}`);
-            throw new BadPeer(`served an invalid block ${at}: ${cause.code}: ${cause.message}`);
-          }
-          await yieldToLoop();
+        const full = page.length >= want && out.fetched + page.length < this.maxBlocks;
+        if (full) {
+          const from = next + page.length;
+          const ahead = peer.client.blocksFrom(from, Math.min(limit, this.maxBlocks - out.fetched - page.length));
+          ahead.catch(() => undefined); // a failure surfaces when the page is awaited (or not at all if sync stops first)
+          prefetched = { from, page: ahead };
         }
+        // signatures on the worker threads two chunks ahead of the connecting (chain.submitMany)
+        try {
+          const results = await this.chain.submitMany(blocks, this.verify);
+          out.fetched += blocks.length;
+          out.accepted += results.filter((r) => r.outcome !== "known").length;
+        } catch (err) {
+          if (!(err instanceof PageError)) throw err;
+          out.fetched += err.index + 1;
+          out.accepted += err.results.filter((r) => r.outcome !== "known").length;
+          const at = next + err.index;
+          const cause = err.cause;
+          if (!isRuleError(cause)) throw cause;
+          // a chain that moved under us, or a clock ahead of ours: stop, no blame
+          if (cause.code === "unknown-parent" || cause.code === "time-too-new") throw new Error(`block ${at}: ${cause.message}`);
+          throw new BadPeer(`served an invalid block ${at}: ${cause.code}: ${cause.message}`);
+        }
+        await yieldToLoop();
         next += page.length;
-        if (page.length < Math.min(limit, this.maxBlocks)) break;
+        if (!full) break;
       }
     } catch (err) {
       out.error = (err as Error).message;

@@ -41,19 +41,30 @@ function packBatch(id: number, txs: SignedTx[]): VerifyBatch {
 
 /** Signatures queued in one tick before they are sent without waiting for the tick's end. */
 const EAGER = 16;
+/** Largest slice of signatures in one message; small bursts go whole, as one message. */
+const SLICE = 128;
+/** Slices a worker holds at once: the next one waits in its port while it checks the current one. */
+const PER_WORKER = 2;
 
 interface Pending {
   txs: SignedTx[];
   resolve: (ok: boolean[]) => void;
 }
 
+interface Slice {
+  txs: SignedTx[];
+  done: (ok: Uint8Array) => void;
+}
+
 export class VerifyPool {
   private readonly workers: Worker[] = [];
-  private readonly inflight = new Map<number, { worker: Worker; slice: SignedTx[]; done: (ok: Uint8Array) => void }>();
+  private readonly inflight = new Map<number, { worker: Worker; slice: Slice }>();
+  /** Slices not sent yet: handed to whichever worker has room, so a busier core does not hold the rest back. */
+  private readonly waiting: Slice[] = [];
+  private readonly load = new Map<Worker, number>();
   private queue: Pending[] = [];
   private scheduled = false;
   private nextId = 1;
-  private rr = 0;
 
   constructor(threads = availableParallelism()) {
     const url = workerUrl();
@@ -63,22 +74,27 @@ export class VerifyPool {
       w.on("message", (m: { id: number; ok: Uint8Array }) => {
         const job = this.inflight.get(m.id);
         this.inflight.delete(m.id);
-        job?.done(m.ok);
+        this.load.set(w, (this.load.get(w) ?? 1) - 1);
+        this.dispatch();
+        job?.slice.done(m.ok);
       });
       // a worker that dies hands its work back to the main thread
       const recover = () => {
         const i = this.workers.indexOf(w);
         if (i >= 0) this.workers.splice(i, 1);
+        this.load.delete(w);
         for (const [id, job] of this.inflight) {
           if (job.worker !== w) continue;
           this.inflight.delete(id);
-          job.done(Uint8Array.from(job.slice.map((t) => (signatureValid(t) ? 1 : 0))));
+          job.slice.done(Uint8Array.from(job.slice.txs.map((t) => (signatureValid(t) ? 1 : 0))));
         }
+        this.dispatch();
       };
       w.on("error", recover);
       w.on("exit", recover);
       w.unref();
       this.workers.push(w);
+      this.load.set(w, 0);
     }
   }
 
@@ -115,22 +131,15 @@ export class VerifyPool {
     this.queue = [];
     this.queued = 0;
     if (batch.length === 0) return;
-    if (this.workers.length === 0) {
-      for (const p of batch) p.resolve(p.txs.map(signatureValid));
-      return;
-    }
-    const all: SignedTx[] = batch.flatMap((p) => p.txs);
-    const n = this.workers.length;
-    const per = Math.ceil(all.length / n);
+    const all: SignedTx[] = batch.length === 1 ? (batch[0] as Pending).txs : batch.flatMap((p) => p.txs);
+    const n = Math.max(1, this.workers.length);
+    const size = all.length <= 2 * EAGER ? all.length : Math.min(SLICE, Math.ceil(all.length / n));
     const parts: Array<Promise<Uint8Array>> = [];
-    for (let start = 0; start < all.length; start += per) {
-      const slice = all.slice(start, start + per);
-      const id = this.nextId++;
-      const msg = packBatch(id, slice);
-      const worker = this.workers[this.rr++ % n] as Worker;
-      parts.push(new Promise((done) => this.inflight.set(id, { worker, slice, done })));
-      worker.postMessage(msg, [msg.data.buffer as ArrayBuffer, msg.ends.buffer as ArrayBuffer]);
+    for (let start = 0; start < all.length; start += size) {
+      const txs = all.slice(start, start + size);
+      parts.push(new Promise((done) => this.waiting.push({ txs, done })));
     }
+    this.dispatch();
     void Promise.all(parts).then((results) => {
       const flat: boolean[] = [];
       for (const r of results) for (const b of r) flat.push(b === 1);
@@ -140,6 +149,32 @@ export class VerifyPool {
         at += p.txs.length;
       }
     });
+  }
+
+  /** Sends waiting slices to the least busy workers with room; checks them inline if no worker is left. */
+  private dispatch(): void {
+    while (this.waiting.length > 0) {
+      if (this.workers.length === 0) {
+        for (const s of this.waiting.splice(0)) s.done(Uint8Array.from(s.txs.map((t) => (signatureValid(t) ? 1 : 0))));
+        return;
+      }
+      let best: Worker | undefined;
+      let bestLoad = PER_WORKER;
+      for (const w of this.workers) {
+        const l = this.load.get(w) ?? 0;
+        if (l < bestLoad) {
+          best = w;
+          bestLoad = l;
+        }
+      }
+      if (best === undefined) return; // every worker is full: the next answer sends more
+      const slice = this.waiting.shift() as Slice;
+      const id = this.nextId++;
+      const msg = packBatch(id, slice.txs);
+      this.inflight.set(id, { worker: best, slice });
+      this.load.set(best, bestLoad + 1);
+      best.postMessage(msg, [msg.data.buffer as ArrayBuffer, msg.ends.buffer as ArrayBuffer]);
+    }
   }
 
   private closed = false;
