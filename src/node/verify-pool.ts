@@ -39,6 +39,19 @@ function packBatch(id: number, txs: SignedTx[]): VerifyBatch {
   return { id, senders: txs.map((t) => t.sender), signatures: txs.map((t) => t.signature), data, ends };
 }
 
+function checkInline(txs: SignedTx[]): Uint8Array {
+  return Uint8Array.from(txs.map((t) => (signatureValid(t) ? 1 : 0)));
+}
+
+/** Hands each slice its part of a worker's answer for the slices it was sent together. */
+function settle(slices: Slice[], ok: Uint8Array): void {
+  let at = 0;
+  for (const sl of slices) {
+    sl.done(ok.subarray(at, at + sl.txs.length));
+    at += sl.txs.length;
+  }
+}
+
 /** Signatures queued in one tick before they are sent without waiting for the tick's end. */
 const EAGER = 16;
 /** Largest slice of signatures in one message; small bursts go whole, as one message. */
@@ -58,7 +71,7 @@ interface Slice {
 
 export class VerifyPool {
   private readonly workers: Worker[] = [];
-  private readonly inflight = new Map<number, { worker: Worker; slice: Slice }>();
+  private readonly inflight = new Map<number, { worker: Worker; slices: Slice[] }>();
   /** Slices not sent yet: handed to whichever worker has room, so a busier core does not hold the rest back. */
   private readonly waiting: Slice[] = [];
   private readonly load = new Map<Worker, number>();
@@ -76,7 +89,7 @@ export class VerifyPool {
         this.inflight.delete(m.id);
         this.load.set(w, (this.load.get(w) ?? 1) - 1);
         this.dispatch();
-        job?.slice.done(m.ok);
+        if (job !== undefined) settle(job.slices, m.ok);
       });
       // a worker that dies hands its work back to the main thread
       const recover = () => {
@@ -86,7 +99,7 @@ export class VerifyPool {
         for (const [id, job] of this.inflight) {
           if (job.worker !== w) continue;
           this.inflight.delete(id);
-          job.slice.done(Uint8Array.from(job.slice.txs.map((t) => (signatureValid(t) ? 1 : 0))));
+          for (const sl of job.slices) sl.done(checkInline(sl.txs));
         }
         this.dispatch();
       };
@@ -155,7 +168,7 @@ export class VerifyPool {
   private dispatch(): void {
     while (this.waiting.length > 0) {
       if (this.workers.length === 0) {
-        for (const s of this.waiting.splice(0)) s.done(Uint8Array.from(s.txs.map((t) => (signatureValid(t) ? 1 : 0))));
+        for (const s of this.waiting.splice(0)) s.done(checkInline(s.txs));
         return;
       }
       let best: Worker | undefined;
@@ -168,10 +181,17 @@ export class VerifyPool {
         }
       }
       if (best === undefined) return; // every worker is full: the next answer sends more
-      const slice = this.waiting.shift() as Slice;
+      // slices that queued up while every worker was full go together (fewer, larger messages under load)
+      const slices = [this.waiting.shift() as Slice];
+      let count = (slices[0] as Slice).txs.length;
+      while (this.waiting.length > 0 && count + (this.waiting[0] as Slice).txs.length <= SLICE) {
+        const next = this.waiting.shift() as Slice;
+        slices.push(next);
+        count += next.txs.length;
+      }
       const id = this.nextId++;
-      const msg = packBatch(id, slice.txs);
-      this.inflight.set(id, { worker: best, slice });
+      const msg = packBatch(id, slices.length === 1 ? (slices[0] as Slice).txs : slices.flatMap((x) => x.txs));
+      this.inflight.set(id, { worker: best, slices });
       this.load.set(best, bestLoad + 1);
       best.postMessage(msg, [msg.data.buffer as ArrayBuffer, msg.ends.buffer as ArrayBuffer]);
     }
