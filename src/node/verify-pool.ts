@@ -36,7 +36,15 @@ function packBatch(id: number, txs: SignedTx[]): VerifyBatch {
     at += data.write(t, at, "utf8");
     ends[i] = at;
   });
-  return { id, senders: txs.map((t) => t.sender), signatures: txs.map((t) => t.signature), data, ends };
+  // two strings, not two arrays of n strings: one object each to clone
+  return {
+    id,
+    count: txs.length,
+    senders: txs.map((t) => t.sender).join(","),
+    signatures: txs.map((t) => t.signature).join(","),
+    data,
+    ends,
+  };
 }
 
 function checkInline(txs: SignedTx[]): Uint8Array {
@@ -193,7 +201,7 @@ export class VerifyPool {
       const msg = packBatch(id, slices.length === 1 ? (slices[0] as Slice).txs : slices.flatMap((x) => x.txs));
       this.inflight.set(id, { worker: best, slices });
       this.load.set(best, bestLoad + 1);
-      best.postMessage(msg, [msg.data.buffer as ArrayBuffer, msg.ends.buffer as ArrayBuffer]);
+      best.postMessage(msg, [msg.data.buffer as ArrayBuffer]);
     }
   }
 
