@@ -206,7 +206,7 @@ export async function benchValidate(limit: VerifyLimit): Promise<Figure[]> {
 
 /**
  * Everything but the signature checks, per transaction (parse, shape, ids, Merkle root, state
- * transition, store and indexes): with verification taking `1 / perCore` s of a core per
+ * transition, store): with verification taking `1 / perCore` s of a core per
  * transaction, `cores` cores reach at best cores / (1 / perCore + c) transactions/s, i.e. a
  * ratio of 1 / (1 + c · perCore) of the verify limit × cores, however the work is spread.
  */
@@ -221,7 +221,7 @@ function connectFigure(run: Run, limit: VerifyLimit, cores: number): Figure {
     unit: "µs/tx",
     method:
       "the parallel path above with the signatures taken as valid (no verification): seconds ÷ transactions, i.e. what the main thread " +
-      "spends per transaction on everything else (JSON parse, shape, ids, Merkle root, state transition, SQLite writes and indexes); " +
+      "spends per transaction on everything else (JSON parse, shape, ids, Merkle root, state transition, SQLite writes of block, state and undo); " +
       `the verify limit then caps the parallel figure at 1 / (1 + c × verify/s per core) = ${fmt(ceiling * 100)} % of the verify limit × ${cores} cores`,
     reference: {
       label: "one Ed25519 verification",

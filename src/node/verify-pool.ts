@@ -1,9 +1,9 @@
 /**
  * Signature checks spread over worker threads, so a block's (or a burst of incoming
  * transactions') Ed25519 verifications use every core and the event loop stays free.
- * Requests made in the same tick are batched together; small batches run inline when
- * the workers cannot help (no workers, or a single check while workers are busy is still
- * sent: the point is to keep the main thread free).
+ * Requests made in the same tick are batched together and cut into slices; each worker holds
+ * at most two slices, the rest wait and go, merged, to whichever worker frees up first. With
+ * no workers (not built, or all died) the checks run inline.
  */
 import { existsSync } from "node:fs";
 import { availableParallelism } from "node:os";
