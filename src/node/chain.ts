@@ -1,7 +1,8 @@
 /**
  * The chain: takes blocks (mined here or received), checks them with the core rules,
- * stores them, and follows the valid chain with the most work (SPEC §4, §5), moving state,
- * indexes and the main chain together in one SQLite transaction per change.
+ * stores them, and follows the valid chain with the most work (SPEC §4, §5), moving state
+ * and the main chain together in one SQLite transaction per change (the lookup indexes
+ * follow just behind the tip: src/store/tx-index.ts).
  */
 import { EventEmitter } from "node:events";
 import { type CheckedBlock, checkBlockHeader, checkBlockShape } from "../core/block.js";
@@ -16,47 +17,11 @@ import { requireSignature } from "../core/verify.js";
 import { addWork, isBetterChain } from "../core/work.js";
 import { blockJson, type ChainStore } from "../store/chain-store.js";
 import { BlockStatus } from "../store/schema.js";
+import { type ChainOptions, PageError, type SubmitResult, type Tip, type TipChange } from "./chain-types.js";
 import { HeaderIndex } from "./headers.js";
 import { checkedFromJson } from "./stored.js";
 
-export interface Tip {
-  hash: string;
-  height: number;
-  work: bigint;
-  header: BlockHeader;
-}
-
-/** What moved when the tip changed: blocks left (tip first) and joined (in order). */
-export interface TipChange {
-  tip: Tip;
-  disconnected: CheckedBlock[];
-  connected: CheckedBlock[];
-}
-
-export type SubmitOutcome = "connected" | "reorganized" | "side" | "known";
-
-export interface SubmitResult {
-  outcome: SubmitOutcome;
-  hash: string;
-  height: number;
-}
-
-export interface ChainOptions {
-  /** The node's clock, in seconds since the epoch. */
-  now?: () => number;
-}
-
-/** `submitMany` stopped at block `index` of the run because of `cause`. */
-export class PageError extends Error {
-  constructor(
-    readonly index: number,
-    override readonly cause: unknown,
-    /** What the blocks before it came to. */
-    readonly results: SubmitResult[],
-  ) {
-    super(`block ${index} of the run: ${(cause as Error).message}`);
-  }
-}
+export { type ChainOptions, PageError, type SubmitOutcome, type SubmitResult, type Tip, type TipChange } from "./chain-types.js";
 
 export class Chain extends EventEmitter<{ tip: [TipChange] }> {
   readonly genesisHash: string;
