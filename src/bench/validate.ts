@@ -79,7 +79,8 @@ async function feed(texts: string[], pool: Verifier | undefined, deadlineMs: num
   const dir = tempDir("validate");
   const db = openDb(join(dir, "chain.db"));
   const chain = new Chain(new ChainStore(db), PARAMS);
-  const verify = (txs: SignedTx[], now?: boolean) => (typeof pool === "function" ? pool(txs) : (pool as VerifyPool).verify(txs, now));
+  const verify = (txs: SignedTx[], now?: boolean, texts?: string[]) =>
+    typeof pool === "function" ? pool(txs) : (pool as VerifyPool).verify(txs, now, texts);
   const run: Run = { seconds: 0, blocks: 0, txs: 0, cpu: 0, indexSeconds: 0 };
   try {
     const cpu0 = selfCpuSeconds();

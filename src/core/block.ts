@@ -21,9 +21,10 @@ export interface CheckedBlock {
 
 /**
  * Context-free rules: proof of work, `tx_root`, coinbase placement and height,
- * transaction count, no transaction twice.
+ * transaction count, no transaction twice. `ids`: the transactions' ids when the caller
+ * already computed them (`txId` of each, in order), so they are not serialised again.
  */
-export function checkBlockShape(block: Block, params: NetworkParams): CheckedBlock {
+export function checkBlockShape(block: Block, params: NetworkParams, ids?: readonly string[]): CheckedBlock {
   const hash = blockHash(block);
   if (!meetsDifficulty(hash, block.difficulty)) {
     fail("bad-pow", `block hash ${hash} does not meet difficulty ${block.difficulty} (hash × difficulty must be < 2^256)`);
@@ -38,7 +39,7 @@ export function checkBlockShape(block: Block, params: NetworkParams): CheckedBlo
   for (let i = 1; i < txs.length; i++) {
     if (txs[i]?.type === "coinbase") fail("bad-coinbase", `transaction ${i} is a coinbase; only the first may be`);
   }
-  const txIds = txs.map((t) => txId(t));
+  const txIds = ids !== undefined && ids.length === txs.length ? [...ids] : txs.map((t) => txId(t));
   if (new Set(txIds).size !== txIds.length) fail("duplicate-tx", "block contains the same transaction twice");
   const root = txRootHex(txIds);
   if (root !== block.tx_root) fail("bad-tx-root", `tx_root ${block.tx_root} does not match the transactions (expected ${root})`);

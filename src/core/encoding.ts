@@ -22,18 +22,20 @@ function without<T extends object>(obj: T, keys: readonly string[]): Record<stri
 const SURROGATE = /[\uD800-\uDFFF]/;
 
 /**
- * Canonical JSON of a flat object (every value a string, finite number, boolean or null),
- * leaving out the keys `skipA` and `skipB`: the same text `canonical` gives, without building
- * a copy or recursing. Transactions are flat, so this is the hot path of ids and signing bytes.
- * Returns undefined for anything else (nested values, surrogates, non-finite numbers), for
- * which `canonical` decides.
+ * The members (`"key":value`) of the canonical JSON of a flat object (every value a string,
+ * finite number, boolean or null), keys sorted, `id` left out, and where the `signature`
+ * member is (-1 if none): the same text `canonical` gives, without building a copy or
+ * recursing. Transactions are flat, so this is the hot path of ids and signing bytes, and
+ * one pass serves both. Returns undefined for anything else (nested values, surrogates,
+ * non-finite numbers), for which `canonical` decides.
  */
-function flatCanonical(obj: object, skipA: string, skipB?: string): string | undefined {
+function flatMembers(obj: object): { members: string[]; signatureAt: number } | undefined {
   const rec = obj as Record<string, unknown>;
   const keys = Object.keys(rec).sort();
-  let out = "{";
+  const members: string[] = [];
+  let signatureAt = -1;
   for (const k of keys) {
-    if (k === skipA || k === skipB) continue;
+    if (k === "id") continue;
     const v = rec[k];
     let text: string;
     switch (typeof v) {
@@ -58,14 +60,16 @@ function flatCanonical(obj: object, skipA: string, skipB?: string): string | und
         return undefined;
     }
     if (SURROGATE.test(k)) return undefined;
-    out += `${out.length > 1 ? "," : ""}${JSON.stringify(k)}:${text}`;
+    if (k === "signature") signatureAt = members.length;
+    members.push(`${JSON.stringify(k)}:${text}`);
   }
-  return `${out}}`;
+  return { members, signatureAt };
 }
 
-/** Canonical JSON of a transaction without the keys given (fast path for flat objects). */
-function canonicalWithout(tx: object, skipA: string, skipB?: string): string {
-  return flatCanonical(tx, skipA, skipB) ?? canonical(without(tx, skipB === undefined ? [skipA] : [skipA, skipB]));
+/** The members without the one at `skip`, as an object's text. */
+function objectText(members: readonly string[], skip = -1): string {
+  if (skip < 0) return `{${members.join(",")}}`;
+  return `{${members.filter((_, i) => i !== skip).join(",")}}`;
 }
 
 /** Signing bytes: canonical JSON of the transaction without `signature` and `id` (SPEC §3). */
@@ -75,17 +79,34 @@ export function signingBytes(tx: object): Buffer {
 
 /** The signing bytes as text (UTF-8 encode it to sign or verify). */
 export function signingText(tx: object): string {
-  return canonicalWithout(tx, "signature", "id");
+  const flat = flatMembers(tx);
+  return flat !== undefined ? objectText(flat.members, flat.signatureAt) : canonical(without(tx, ["signature", "id"]));
+}
+
+/** The text whose SHA-256 is the transaction id: canonical JSON without `id`. */
+function idText(tx: object): string {
+  const flat = flatMembers(tx);
+  return flat !== undefined ? objectText(flat.members) : canonical(without(tx, ["id"]));
 }
 
 /** Transaction id: SHA-256 of the canonical JSON without `id` (so the signature is covered). */
 export function txId(tx: object): string {
-  return sha256Hex(canonicalWithout(tx, "id"));
+  return sha256Hex(idText(tx));
+}
+
+/**
+ * The id and the signing text of a transaction from one serialisation (what `txId` and
+ * `signingText` give), for paths that need both (the pool, a synced chunk).
+ */
+export function txIdAndSigningText(tx: object): { id: string; signing: string } {
+  const flat = flatMembers(tx);
+  if (flat === undefined) return { id: txId(tx), signing: signingText(tx) };
+  return { id: sha256Hex(objectText(flat.members)), signing: objectText(flat.members, flat.signatureAt) };
 }
 
 /** Raw 32-byte transaction id. */
 export function txIdBytes(tx: object): Buffer {
-  return sha256(canonicalWithout(tx, "id"));
+  return sha256(idText(tx));
 }
 
 export const HEADER_FIELDS = ["index", "timestamp", "previous_hash", "tx_root", "difficulty", "proof"] as const;

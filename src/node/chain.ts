@@ -6,13 +6,13 @@
  */
 import { EventEmitter } from "node:events";
 import { type CheckedBlock, checkBlockHeader, checkBlockShape } from "../core/block.js";
-import { headerOf } from "../core/encoding.js";
+import { headerOf, txId, txIdAndSigningText } from "../core/encoding.js";
 import { fail, RuleError } from "../core/errors.js";
 import { genesisBlock, genesisHash } from "../core/network.js";
 import { parseBlock } from "../core/schema.js";
 import { StateOverlay } from "../core/state.js";
 import { applyBlock } from "../core/transition.js";
-import type { Block, BlockHeader, NetworkParams, SignedTx } from "../core/types.js";
+import type { Block, BlockHeader, NetworkParams, SignedTx, Transaction } from "../core/types.js";
 import { requireSignature } from "../core/verify.js";
 import { addWork, isBetterChain } from "../core/work.js";
 import { blockJson, type ChainStore } from "../store/chain-store.js";
@@ -21,7 +21,24 @@ import { type ChainOptions, PageError, type SubmitResult, type Tip, type TipChan
 import { HeaderIndex } from "./headers.js";
 import { checkedFromJson } from "./stored.js";
 
+/** Signature checks for a run of blocks: one boolean per transaction; `texts` their signing texts, when known. */
+export type BatchVerify = (txs: SignedTx[], now?: boolean, texts?: string[]) => Promise<boolean[]>;
+
 export { type ChainOptions, PageError, type SubmitOutcome, type SubmitResult, type Tip, type TipChange } from "./chain-types.js";
+
+/**
+ * Each transaction's id, from one serialisation each; the signed ones (all but the coinbase)
+ * are appended to `signed` with their signing texts to `texts`.
+ */
+function serialise(txs: readonly Transaction[], signed: SignedTx[], texts: string[]): string[] {
+  return txs.map((tx, pos) => {
+    if (pos === 0) return txId(tx);
+    const both = txIdAndSigningText(tx);
+    signed.push(tx as SignedTx);
+    texts.push(both.signing);
+    return both.id;
+  });
+}
 
 export class Chain extends EventEmitter<{ tip: [TipChange] }> {
   readonly genesisHash: string;
@@ -102,20 +119,22 @@ export class Chain extends EventEmitter<{ tip: [TipChange] }> {
     return this.submitBlock(block);
   }
 
-  submitBlock(block: Block, opts: { signaturesChecked?: boolean } = {}): SubmitResult {
-    return this.accept(checkBlockShape(block, this.params), opts.signaturesChecked ?? false);
+  submitBlock(block: Block, opts: { signaturesChecked?: boolean; txIds?: readonly string[] } = {}): SubmitResult {
+    return this.accept(checkBlockShape(block, this.params, opts.txIds), opts.signaturesChecked ?? false);
   }
 
   /**
    * Like `submit`, with the signatures checked by `verify` (worker threads) after the cheap
    * rules pass, so a block's Ed25519 checks use every core and the event loop stays free.
    */
-  async submitAsync(raw: unknown, verify: (txs: SignedTx[]) => Promise<boolean[]>): Promise<SubmitResult> {
-    const checked = checkBlockShape(parseBlock(raw, this.params.max_block_txs), this.params);
+  async submitAsync(raw: unknown, verify: BatchVerify): Promise<SubmitResult> {
+    const block = parseBlock(raw, this.params.max_block_txs);
+    const signed: SignedTx[] = [];
+    const texts: string[] = [];
+    const checked = checkBlockShape(block, this.params, serialise(block.transactions, signed, texts));
     const early = this.precheck(checked);
     if (early !== undefined) return early;
-    const signed = checked.block.transactions.slice(1) as SignedTx[];
-    const ok = await verify(signed);
+    const ok = await verify(signed, false, texts);
     const bad = ok.indexOf(false);
     if (bad >= 0) requireSignature(signed[bad] as SignedTx, `transaction ${bad + 1} (${checked.txIds[bad + 1]})`);
     return this.accept(checked, true);
@@ -126,13 +145,19 @@ export class Chain extends EventEmitter<{ tip: [TipChange] }> {
    * worker threads two chunks ahead while the main thread connects the chunk before, so both
    * work at once. Stops at the first refused block: throws `PageError` with its position.
    */
-  async submitMany(blocks: Block[], verify: (txs: SignedTx[], now?: boolean) => Promise<boolean[]>, chunk = 16): Promise<SubmitResult[]> {
-    const signedOf = (from: number) => blocks.slice(from, from + chunk).flatMap((b) => b.transactions.slice(1) as SignedTx[]);
+  async submitMany(blocks: Block[], verify: BatchVerify, chunk = 16): Promise<SubmitResult[]> {
     const results: SubmitResult[] = [];
+    // each transaction serialised once: its id (kept for the block's checks) and its signing text
+    const ids: string[][] = [];
     // two chunks ahead, so the workers always hold the next one while the main thread connects
     const ahead: Array<Promise<boolean[]>> = [];
     const request = (from: number) => {
-      if (from < blocks.length) ahead.push(verify(signedOf(from), true));
+      if (from >= blocks.length) return;
+      const signed: SignedTx[] = [];
+      const texts: string[] = [];
+      for (let i = from; i < Math.min(from + chunk, blocks.length); i++)
+        ids[i] = serialise((blocks[i] as Block).transactions, signed, texts);
+      ahead.push(verify(signed, true, texts));
     };
     request(0);
     request(chunk);
@@ -153,7 +178,7 @@ export class Chain extends EventEmitter<{ tip: [TipChange] }> {
             at += n;
             try {
               if (bad >= 0) requireSignature(block.transactions[bad + 1] as SignedTx, `transaction ${bad + 1}`);
-              results.push(this.submitBlock(block, { signaturesChecked: true }));
+              results.push(this.submitBlock(block, { signaturesChecked: true, txIds: ids[i] }));
             } catch (err) {
               // a refused block wrote nothing but its kept, invalid-marked row: commit the blocks before it;
               // anything else (the store failing) rolls the whole chunk back

@@ -5,12 +5,11 @@
 import type { Logger } from "pino";
 import { blockHash } from "../core/encoding.js";
 import { fail, isRuleError } from "../core/errors.js";
-import type { SignedTx } from "../core/types.js";
 import { PeerRequestError } from "../p2p/http-client.js";
 import { PeerClient } from "../p2p/peer-client.js";
 import { normalizePeerUrl, PeerUrlError } from "../p2p/peer-url.js";
 import type { PeerStore } from "../store/peer-store.js";
-import type { Chain, SubmitResult } from "./chain.js";
+import type { BatchVerify, Chain, SubmitResult } from "./chain.js";
 import { Gossip } from "./gossip.js";
 import { OrphanPool } from "./orphans.js";
 import { type Peer, PeerSet } from "./peers.js";
@@ -24,7 +23,7 @@ export interface NetworkOptions extends SyncOptions {
   /** This node's wallet address, to recognise itself among would-be peers. */
   selfAddress: string;
   /** Signature checks (worker threads). */
-  verify: (txs: SignedTx[], now?: boolean) => Promise<boolean[]>;
+  verify: BatchVerify;
 }
 
 /** How long /nodes/resolve waits for peers before answering with what it has. */

@@ -77,7 +77,7 @@ export class TinyNode {
     this.chain = new Chain(this.store, config.params, now ? { now } : {});
     this.indexer = new BackgroundIndexer(this.store.index, this.chain, this.log);
     this.verifier = new VerifyPool(config.verifyThreads);
-    const verify = (txs: SignedTx[], now?: boolean) => this.verifier.verify(txs, now);
+    const verify = (txs: SignedTx[], now?: boolean, texts?: string[]) => this.verifier.verify(txs, now, texts);
     this.pool = new Pool(this.chain, new PoolStore(this.db), {
       verify,
       ...(config.poolSize !== undefined ? { maxSize: config.poolSize } : {}),

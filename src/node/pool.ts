@@ -6,7 +6,7 @@
  */
 import { EventEmitter } from "node:events";
 import type { CheckedBlock } from "../core/block.js";
-import { txId } from "../core/encoding.js";
+import { txId, txIdAndSigningText } from "../core/encoding.js";
 import { fail, RuleError } from "../core/errors.js";
 import { parseTransaction } from "../core/schema.js";
 import { StateOverlay } from "../core/state.js";
@@ -37,7 +37,7 @@ export interface PoolOptions {
   maxNonceGap?: number;
   now?: () => number;
   /** Signature checks (e.g. on worker threads); inline when absent. */
-  verify?: (txs: SignedTx[]) => Promise<boolean[]>;
+  verify?: (txs: SignedTx[], now?: boolean, texts?: string[]) => Promise<boolean[]>;
 }
 
 export class Pool extends EventEmitter<{ added: [PoolEntry]; returned: [PoolEntry]; changed: [] }> {
@@ -47,7 +47,7 @@ export class Pool extends EventEmitter<{ added: [PoolEntry]; returned: [PoolEntr
   readonly maxSize: number;
   readonly maxNonceGap: number;
   private readonly now: () => number;
-  private readonly verify: ((txs: SignedTx[]) => Promise<boolean[]>) | undefined;
+  private readonly verify: ((txs: SignedTx[], now?: boolean, texts?: string[]) => Promise<boolean[]>) | undefined;
   /** Ids whose signature is being checked, so a duplicate arriving meanwhile is refused. */
   private readonly checking = new Set<string>();
 
@@ -120,7 +120,7 @@ export class Pool extends EventEmitter<{ added: [PoolEntry]; returned: [PoolEntr
   async add(raw: unknown): Promise<AddResult> {
     const tx = parseTransaction(raw);
     if (tx.type === "coinbase") fail("coinbase-not-allowed", "a coinbase cannot be sent: it is made by the miner of a block");
-    const id = txId(tx);
+    const { id, signing } = txIdAndSigningText(tx); // one serialisation for both
     if (this.byId.has(id) || this.checking.has(id)) fail("already-known", `transaction ${id} is already pending`);
     const params = this.chain.params;
     if (tx.network !== params.name) fail("bad-network", `transaction is for network "${tx.network}", this node runs "${params.name}"`);
@@ -133,7 +133,7 @@ export class Pool extends EventEmitter<{ added: [PoolEntry]; returned: [PoolEntr
       this.checking.add(id);
       let ok: boolean[];
       try {
-        ok = await this.verify([tx]);
+        ok = await this.verify([tx], false, [signing]);
       } finally {
         this.checking.delete(id);
       }

@@ -8,9 +8,9 @@ import { setImmediate as yieldToLoop } from "node:timers/promises";
 import type { Logger } from "pino";
 import { isRuleError } from "../core/errors.js";
 import { parseBlock } from "../core/schema.js";
-import type { Block, SignedTx } from "../core/types.js";
+import type { Block } from "../core/types.js";
 import { PeerRequestError } from "../p2p/http-client.js";
-import { type Chain, PageError } from "./chain.js";
+import { type BatchVerify, type Chain, PageError } from "./chain.js";
 import type { Peer, PeerSet } from "./peers.js";
 
 export interface SyncOptions {
@@ -42,7 +42,7 @@ export class Sync {
     private readonly chain: Chain,
     private readonly peers: PeerSet,
     private readonly log: Logger,
-    private readonly verify: (txs: SignedTx[], now?: boolean) => Promise<boolean[]>,
+    private readonly verify: BatchVerify,
     opts: SyncOptions = {},
   ) {
     this.pageSize = opts.pageSize ?? 200;

@@ -25,8 +25,7 @@ function workerUrl(): URL | undefined {
  * One message for a worker: the signing bytes of every transaction in one transferred buffer
  * (separate small Buffers would each be copied with the whole 8 KiB pool slab they sit in).
  */
-function packBatch(id: number, txs: SignedTx[]): VerifyBatch {
-  const texts = txs.map((t) => signingText(t));
+function packBatch(id: number, txs: SignedTx[], texts: string[]): VerifyBatch {
   let total = 0;
   for (const t of texts) total += Buffer.byteLength(t, "utf8");
   const data = Buffer.allocUnsafeSlow(total);
@@ -69,11 +68,14 @@ const PER_WORKER = 2;
 
 interface Pending {
   txs: SignedTx[];
+  /** Their signing texts, when the caller has them already. */
+  texts: string[] | undefined;
   resolve: (ok: boolean[]) => void;
 }
 
 interface Slice {
   txs: SignedTx[];
+  texts: string[];
   done: (ok: Uint8Array) => void;
 }
 
@@ -126,13 +128,14 @@ export class VerifyPool {
   /**
    * Verifies every transaction's signature; resolves with one boolean per transaction.
    * `now`: send to the workers at once instead of batching the tick's requests (for a
-   * caller about to keep the main thread busy while the workers check).
+   * caller about to keep the main thread busy while the workers check). `texts`: the
+   * transactions' signing texts (`signingText`), when the caller computed them already.
    */
-  verify(txs: SignedTx[], now = false): Promise<boolean[]> {
+  verify(txs: SignedTx[], now = false, texts?: string[]): Promise<boolean[]> {
     if (txs.length === 0) return Promise.resolve([]);
     if (this.workers.length === 0 || this.closed) return Promise.resolve(txs.map(signatureValid));
     return new Promise((resolve) => {
-      this.queue.push({ txs, resolve });
+      this.queue.push({ txs, texts: texts?.length === txs.length ? texts : undefined, resolve });
       this.queued += txs.length;
       // a burst is sent in slices as it arrives, so the workers verify while the main thread
       // still parses the rest of the burst; what is left goes at the end of the tick
@@ -153,12 +156,14 @@ export class VerifyPool {
     this.queued = 0;
     if (batch.length === 0) return;
     const all: SignedTx[] = batch.length === 1 ? (batch[0] as Pending).txs : batch.flatMap((p) => p.txs);
+    const allTexts = batch.flatMap((p) => p.texts ?? p.txs.map((t) => signingText(t)));
     const n = Math.max(1, this.workers.length);
     const size = all.length <= 2 * EAGER ? all.length : Math.min(SLICE, Math.ceil(all.length / n));
     const parts: Array<Promise<Uint8Array>> = [];
     for (let start = 0; start < all.length; start += size) {
       const txs = all.slice(start, start + size);
-      parts.push(new Promise((done) => this.waiting.push({ txs, done })));
+      const texts = allTexts.slice(start, start + size);
+      parts.push(new Promise((done) => this.waiting.push({ txs, texts, done })));
     }
     this.dispatch();
     void Promise.all(parts).then((results) => {
@@ -198,7 +203,8 @@ export class VerifyPool {
         count += next.txs.length;
       }
       const id = this.nextId++;
-      const msg = packBatch(id, slices.length === 1 ? (slices[0] as Slice).txs : slices.flatMap((x) => x.txs));
+      const one = slices.length === 1 ? (slices[0] as Slice) : undefined;
+      const msg = packBatch(id, one?.txs ?? slices.flatMap((x) => x.txs), one?.texts ?? slices.flatMap((x) => x.texts));
       this.inflight.set(id, { worker: best, slices });
       this.load.set(best, bestLoad + 1);
       best.postMessage(msg, [msg.data.buffer as ArrayBuffer]);

@@ -1,7 +1,7 @@
 /** Canonical JSON, ids and the Merkle tree: unit cases and properties. */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { blockHash, canonical, headerOf, signingBytes, txId, txIdBytes, withId } from "../../src/core/encoding.js";
+import { blockHash, canonical, headerOf, signingBytes, txId, txIdAndSigningText, txIdBytes, withId } from "../../src/core/encoding.js";
 import { merkleRoot, txRootHex } from "../../src/core/merkle.js";
 import { parseTransaction } from "../../src/core/schema.js";
 import type { SignedTx } from "../../src/core/types.js";
@@ -221,7 +221,7 @@ describe("canonical JSON and ids", () => {
     expect(txId(obj)).toBe(sha256(canonical(obj)).toString("hex"));
   });
 
-  it("ids and signing bytes of flat objects (the fast path) equal canonicalize's text", () => {
+  it("ids and signing bytes of flat objects (the fast path, apart or together) equal canonicalize's text", () => {
     const slow = (obj: Record<string, unknown>, drop: string[]): string | Error => {
       try {
         return canonical(Object.fromEntries(Object.entries(obj).filter(([k]) => !drop.includes(k))));
@@ -248,6 +248,9 @@ describe("canonical JSON and ids", () => {
         else expect(signingBytes(obj).toString("utf8")).toBe(signing);
         if (full instanceof Error) expect(() => txId(obj)).toThrow();
         else expect(txId(obj)).toBe(sha256(full).toString("hex"));
+        // both from one pass, as the pool and a synced chunk take them
+        if (signing instanceof Error || full instanceof Error) expect(() => txIdAndSigningText(obj)).toThrow();
+        else expect(txIdAndSigningText(obj)).toEqual({ id: sha256(full).toString("hex"), signing });
       }),
       { numRuns: 1000 },
     );

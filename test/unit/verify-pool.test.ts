@@ -5,6 +5,7 @@
  * (Uses the built worker, dist/node/verify-worker.js, as the node does.)
  */
 import { afterEach, describe, expect, it } from "vitest";
+import { signingText } from "../../src/core/encoding.js";
 import type { SignedTx } from "../../src/core/types.js";
 import { signatureValid } from "../../src/core/verify.js";
 import { VerifyPool } from "../../src/node/verify-pool.js";
@@ -37,6 +38,17 @@ describe("VerifyPool", () => {
       expect(answers[r]).toEqual(list.map(signatureValid));
     });
     expect(answers.flat().filter((ok) => !ok).length).toBeGreaterThan(0);
+  });
+
+  it("checks the signing texts it is handed (a caller that serialised them already), not texts of its own", async () => {
+    const pool = new VerifyPool(2);
+    pools.push(pool);
+    const list = txs(6, 4, 1000); // all valid
+    const texts = list.map((t) => signingText(t));
+    expect(await pool.verify(list, false, texts)).toEqual(list.map(() => true));
+    // the text of another transaction does not verify: the given texts are what is checked
+    const swapped = [texts[1] as string, texts[0] as string, ...texts.slice(2)];
+    expect(await pool.verify(list, true, swapped)).toEqual([false, false, true, true, true, true]);
   });
 
   it("a worker that dies hands its work back: every request is still answered right", async () => {
