@@ -15,7 +15,7 @@ import type { SignedTx } from "../core/types.js";
 import { requireSignature } from "../core/verify.js";
 import { isWeakAddress } from "../crypto/keys.js";
 import type { PoolStore } from "../store/pool-store.js";
-import type { Chain, TipChange } from "./chain.js";
+import type { BatchVerify, Chain, TipChange } from "./chain.js";
 
 export interface PoolEntry {
   tx: SignedTx;
@@ -37,7 +37,7 @@ export interface PoolOptions {
   maxNonceGap?: number;
   now?: () => number;
   /** Signature checks (e.g. on worker threads); inline when absent. */
-  verify?: (txs: SignedTx[], now?: boolean, texts?: string[]) => Promise<boolean[]>;
+  verify?: BatchVerify;
 }
 
 export class Pool extends EventEmitter<{ added: [PoolEntry]; returned: [PoolEntry]; changed: [] }> {
@@ -47,7 +47,7 @@ export class Pool extends EventEmitter<{ added: [PoolEntry]; returned: [PoolEntr
   readonly maxSize: number;
   readonly maxNonceGap: number;
   private readonly now: () => number;
-  private readonly verify: ((txs: SignedTx[], now?: boolean, texts?: string[]) => Promise<boolean[]>) | undefined;
+  private readonly verify: BatchVerify | undefined;
   /** Ids whose signature is being checked, so a duplicate arriving meanwhile is refused. */
   private readonly checking = new Set<string>();
 

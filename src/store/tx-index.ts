@@ -115,7 +115,8 @@ export class TxIndex {
   catchUp(maxTxs = Number.POSITIVE_INFINITY): number {
     let blocks = 0;
     let txs = 0;
-    while (txs < maxTxs) {
+    // nothing to index (the usual case for a lookup): no write transaction is opened
+    while (txs < maxTxs && this.lag() > 0) {
       const step = this.db.transaction(() => {
         const from = this.indexedHeight();
         const rows = this.s.mainRange.all(from, STEP_BLOCKS) as Array<{ height: number; json: string }>;
