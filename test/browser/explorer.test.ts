@@ -92,6 +92,7 @@ describe("block explorer", () => {
     await page.waitForSelector("#pow-hash");
 
     await search(b.hash.toUpperCase());
+    await expect.poll(() => page.url()).toBe(`${node.url}/#/block/${b.hash}`); // this search has landed before the next
     await expect.poll(() => text("h1")).toBe("Block #2");
 
     const coinbase = b.transactions[0].id as string;

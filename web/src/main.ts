@@ -45,9 +45,11 @@ async function route(): Promise<void> {
   }
   clear(root, h("p", { class: "muted" }, "Loading…"));
   window.scrollTo(0, 0);
+  // a page is stale once another route started, or once the address changed and its route has not run yet
+  const at = location.hash;
   const ctx = {
     root,
-    alive: () => mine === generation,
+    alive: () => mine === generation && location.hash === at,
     title: (t: string) => {
       if (mine === generation) document.title = `${t} · tinychain explorer`;
     },
