@@ -137,4 +137,21 @@ describe("persistence", () => {
     expect((await http(`${node.url}/transactions/${pendingId}`)).body.status).toBe("pending");
     expect(await node.stop()).toBe(0);
   });
+
+  it("a second node on the same data directory is refused and the first keeps its chain; the directory is free once the first stops", async () => {
+    const dir = tempDir();
+    dirs.push(dir);
+    const first = await start(dir);
+    await mineN(first.url, 2);
+    await expect(start(dir)).rejects.toThrow(/in use by another process .*--data-dir/);
+    await mine(first.url);
+    const s = (await http(`${first.url}/status`)).body;
+    expect(s.height).toBe(4);
+    const account = (await http(`${first.url}/accounts/${s.address}`)).body;
+    expect(await first.stop()).toBe(0);
+    const again = await start(dir);
+    expect((await http(`${again.url}/status`)).body).toMatchObject({ height: 4, tip: s.tip });
+    expect((await http(`${again.url}/accounts/${s.address}`)).body.balance).toBe(account.balance);
+    expect(await again.stop()).toBe(0);
+  });
 });

@@ -105,6 +105,18 @@ describe("store", () => {
     db.close();
   });
 
+  it("a store is held by one connection: a second is refused with what to do, and gets it once the first closes", () => {
+    const path = dbPath();
+    const first = openDb(path);
+    first.prepare("INSERT INTO meta (key, value) VALUES ('probe', '1')").run();
+    expect(() => openDb(path)).toThrow(/in use by another process .*--data-dir/);
+    expect(first.prepare("SELECT value FROM meta WHERE key = 'probe'").pluck().get()).toBe("1"); // the first is untouched
+    first.close();
+    const second = openDb(path);
+    expect(second.prepare("SELECT value FROM meta WHERE key = 'probe'").pluck().get()).toBe("1");
+    second.close();
+  });
+
   it("refuses a store from a newer tinychain", () => {
     const path = dbPath();
     const db = openDb(path);
