@@ -66,7 +66,19 @@ export class TinyNode {
   constructor(readonly config: NodeConfig) {
     this.log = config.logger;
     this.params = config.params;
-    mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+    try {
+      mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === "EEXIST" || code === "ENOTDIR")
+        throw new Error(`cannot create the data directory ${config.dataDir}: a file is in the way`);
+      if (code === "EACCES" || code === "EPERM" || code === "EROFS") {
+        throw new Error(
+          `cannot create the data directory ${config.dataDir}: ${code === "EROFS" ? "read-only file system" : "permission denied"}`,
+        );
+      }
+      throw err;
+    }
     const { pair, created } = loadOrCreateWallet(join(config.dataDir, "wallet"));
     this.wallet = pair;
     if (created) this.log.info({ address: pair.address }, "made the node wallet");

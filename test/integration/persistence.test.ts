@@ -2,7 +2,7 @@
  * What a node keeps across restarts (SPEC §8): chain, balances and the pool survive a crash
  * (`kill -9`) and a clean stop; SIGTERM exits 0; the wallet key and the API token are 0600.
  */
-import { statSync } from "node:fs";
+import { statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { key1, key2 } from "../helpers/keys.js";
@@ -153,5 +153,14 @@ describe("persistence", () => {
     expect((await http(`${again.url}/status`)).body).toMatchObject({ height: 4, tip: s.tip });
     expect((await http(`${again.url}/accounts/${s.address}`)).body.balance).toBe(account.balance);
     expect(await again.stop()).toBe(0);
+  });
+
+  it("a data directory that cannot be made stops the node at start with the reason", async () => {
+    const dir = tempDir();
+    dirs.push(dir);
+    const file = join(dir, "not-a-dir");
+    writeFileSync(file, "");
+    await expect(start(file)).rejects.toThrow(/cannot create the data directory .*not-a-dir: a file is in the way/);
+    await expect(start(join(file, "sub"))).rejects.toThrow(/a file is in the way/);
   });
 });
