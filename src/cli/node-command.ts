@@ -76,7 +76,12 @@ export async function runNode(opts: NodeOptions): Promise<void> {
       ...(opts.syncInterval !== undefined ? { network: { syncIntervalS: opts.syncInterval } } : {}),
     });
   } catch (err) {
-    throw new Error(isRuleError(err) ? err.message : (err as Error).message);
+    const message = isRuleError(err) ? err.message : (err as Error).message;
+    // the default data directory is named after the port: most likely the same command twice
+    if (opts.dataDir === undefined && message.includes("in use by another process")) {
+      throw new Error(`${message} (is a node already running on port ${opts.port}?)`);
+    }
+    throw new Error(message);
   }
   const app = await buildServer(node, { rateLimit: { perSecond: opts.rateLimit, limitLoopback: opts.rateLimitLoopback ?? false } });
   try {
