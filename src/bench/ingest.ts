@@ -14,7 +14,7 @@ import { measureHttpFloor } from "./http-floor.js";
 import { removeDir, tempDir } from "./lifecycle.js";
 import { batchItems, judgeBatch, judgeSingle, type LoadResult, runLoad } from "./load.js";
 import { startNode } from "./node-proc.js";
-import { atLeast, type Figure, fmt } from "./report.js";
+import { atLeast, type Figure, fmt, medianBy } from "./report.js";
 import type { VerifyLimit } from "./verify.js";
 
 const SECTION = "3. Ingest over HTTP";
@@ -123,7 +123,7 @@ export async function benchIngest(limit: VerifyLimit): Promise<Figure[]> {
       const c1 = cpu();
       rounds.push({ r, nodeCpu: c1.node - c0.node, clientCpu: c1.client - c0.client, rate: r.accepted / r.seconds });
     }
-    const med = [...rounds].sort((a, b) => a.rate - b.rate)[Math.floor(ROUNDS / 2)] as (typeof rounds)[number];
+    const med = medianBy(rounds, (x) => x.rate);
     const r = med.r;
     const status = await admin.expect<{ pending: number }>([200], "GET", "/status");
     const ref = limit.perCore * cores;

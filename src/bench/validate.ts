@@ -15,7 +15,7 @@ import { openDb } from "../store/db.js";
 import { round, selfCpuSeconds } from "./cpu.js";
 import { benchKey, benchKeys, genesisCursor, nextBlock, transfer } from "./fixtures.js";
 import { removeDir, tempDir } from "./lifecycle.js";
-import { atLeast, type Figure, fmt } from "./report.js";
+import { atLeast, type Figure, fmt, medianBy } from "./report.js";
 import type { VerifyLimit } from "./verify.js";
 
 const SECTION = "4. Full validation";
@@ -130,8 +130,7 @@ const ROUNDS = 3;
 /** The run of median throughput (the VM's speed moves from minute to minute). */
 function median(runs: Run[]): Run & { runsTxPerS: number[] } {
   const rate = (r: Run) => r.txs / r.seconds;
-  const sorted = [...runs].sort((a, b) => rate(a) - rate(b));
-  return { ...(sorted[Math.floor(sorted.length / 2)] as Run), runsTxPerS: runs.map((r) => Math.round(rate(r))) };
+  return { ...medianBy(runs, rate), runsTxPerS: runs.map((r) => Math.round(rate(r))) };
 }
 
 export async function benchValidate(limit: VerifyLimit): Promise<Figure[]> {

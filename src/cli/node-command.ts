@@ -78,7 +78,7 @@ export async function runNode(opts: NodeOptions): Promise<void> {
   } catch (err) {
     const message = isRuleError(err) ? err.message : (err as Error).message;
     // the default data directory is named after the port: most likely the same command twice
-    if (opts.dataDir === undefined && message.includes("in use by another process")) {
+    if (opts.dataDir === undefined && (err as { code?: unknown }).code === "store-in-use") {
       throw new Error(`${message} (is a node already running on port ${opts.port}?)`);
     }
     throw new Error(message);

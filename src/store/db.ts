@@ -8,6 +8,16 @@ export type Db = Database.Database;
 /** How long opening waits for another process to let go of the database (a node still shutting down). */
 const OPEN_WAIT_MS = 2000;
 
+/** The store is held by another connection (another node on the same data directory). */
+export class StoreInUseError extends Error {
+  readonly code = "store-in-use";
+  constructor(readonly path: string) {
+    super(
+      `the store ${path} is in use by another process (another tinychain node on the same data directory?): stop it or give this node its own --data-dir`,
+    );
+  }
+}
+
 /**
  * Opens (creating if needed) a node's SQLite database in WAL mode. `synchronous=NORMAL`
  * in WAL keeps every committed transaction across a process crash (kill -9); after a power
@@ -27,12 +37,7 @@ export function openDb(path: string): Db {
     db.pragma("journal_mode = WAL");
   } catch (err) {
     db.close();
-    if ((err as { code?: string }).code === "SQLITE_BUSY") {
-      throw new Error(
-        `the store ${path} is in use by another process (another tinychain node on the same data directory?): stop it or give this node its own --data-dir`,
-      );
-    }
-    throw err;
+    throw (err as { code?: string }).code === "SQLITE_BUSY" ? new StoreInUseError(path) : err;
   }
   db.pragma("synchronous = NORMAL");
   db.pragma("foreign_keys = OFF");

@@ -4,7 +4,7 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { homedir, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 
 export const ROOT = resolve(import.meta.dirname, "../..");
@@ -23,7 +23,8 @@ export interface NodeProc {
 }
 
 export interface StartOptions {
-  dataDir?: string;
+  /** `null`: no --data-dir flag (the node's default under $HOME, e.g. with `env: { HOME }`). */
+  dataDir?: string | null;
   difficulty?: number;
   args?: string[];
   port?: number;
@@ -36,14 +37,14 @@ export function tempDir(prefix = "tc-test-"): string {
 }
 
 export async function startNode(opts: StartOptions = {}): Promise<NodeProc> {
-  const dataDir = opts.dataDir ?? tempDir();
+  const dataDir =
+    opts.dataDir === null ? join(opts.env?.HOME ?? homedir(), ".tinychain", `node-${opts.port ?? 0}`) : (opts.dataDir ?? tempDir());
   const args = [
     BIN,
     "node",
     "--port",
     String(opts.port ?? 0),
-    "--data-dir",
-    dataDir,
+    ...(opts.dataDir === null ? [] : ["--data-dir", dataDir]),
     "--difficulty",
     String(opts.difficulty ?? 16),
     "--threads",
@@ -63,6 +64,8 @@ export async function startNode(opts: StartOptions = {}): Promise<NodeProc> {
     out += d.toString();
   });
   const exited = new Promise<number | null>((res) => proc.once("exit", (code) => res(code)));
+  // after "close" its output is read to the end
+  const closed = new Promise<number | null>((res) => proc.once("close", (code) => res(code)));
   const deadline = Date.now() + (opts.timeoutMs ?? 20_000);
   let port = 0;
   while (Date.now() < deadline) {
@@ -76,7 +79,8 @@ export async function startNode(opts: StartOptions = {}): Promise<NodeProc> {
   }
   if (port === 0) {
     proc.kill("SIGKILL");
-    throw new Error(`node did not start:\n${out}`);
+    const code = await closed;
+    throw new Error(`node did not start (exit code ${code}):\n${out}`);
   }
   const node: NodeProc = {
     url: `http://127.0.0.1:${port}`,

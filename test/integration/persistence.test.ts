@@ -2,12 +2,11 @@
  * What a node keeps across restarts (SPEC §8): chain, balances and the pool survive a crash
  * (`kill -9`) and a clean stop; SIGTERM exits 0; the wallet key and the API token are 0600.
  */
-import { spawn } from "node:child_process";
 import { statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { key1, key2 } from "../helpers/keys.js";
-import { BIN, http, type NodeProc, removeDir, startNode, tempDir, waitFor } from "../helpers/node-process.js";
+import { http, type NodeProc, removeDir, startNode, tempDir, waitFor } from "../helpers/node-process.js";
 import { expectChainValidAt, idsOf, mine, mineN, sendFromNode } from "./support.js";
 
 const DIFFICULTY = 16;
@@ -169,20 +168,9 @@ describe("persistence", () => {
     const home = tempDir();
     dirs.push(home);
     const first = await start(join(home, ".tinychain", "node-0")); // what `--port 0` without --data-dir resolves to
-    const second = spawn(process.execPath, [BIN, "node", "--port", "0", "--difficulty", String(DIFFICULTY)], {
-      env: { ...process.env, HOME: home },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let out = "";
-    second.stdout?.on("data", (d) => {
-      out += d.toString();
-    });
-    second.stderr?.on("data", (d) => {
-      out += d.toString();
-    });
-    const code = await new Promise<number | null>((res) => second.once("exit", (c) => res(c)));
-    expect(code).toBe(1);
-    expect(out).toMatch(/node-0\/chain\.db is in use by another process .*\(is a node already running on port 0\?\)/);
+    await expect(startNode({ difficulty: DIFFICULTY, dataDir: null, env: { HOME: home } })).rejects.toThrow(
+      /exit code 1\)[\s\S]*node-0\/chain\.db is in use by another process .*\(is a node already running on port 0\?\)/,
+    );
     expect((await http(`${first.url}/status`)).status).toBe(200);
     expect(await first.stop()).toBe(0);
   });
