@@ -7,7 +7,7 @@ import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import type { NetworkParams, TransferTx } from "../core/types.js";
 import type { KeyPair } from "../crypto/keys.js";
-import { processCpuSeconds, round, selfCpuSeconds } from "./cpu.js";
+import { processCpuSeconds, round, selfCpuSeconds, type ThreadCpu, threadCpuSeconds, threadCpuSince } from "./cpu.js";
 import { benchKey, benchKeys, transfer } from "./fixtures.js";
 import { HttpClient } from "./http-client.js";
 import { measureHttpFloor } from "./http-floor.js";
@@ -116,12 +116,14 @@ export async function benchIngest(limit: VerifyLimit): Promise<Figure[]> {
     const single = roundLists[0] as Buffer[][];
     const total = SENDERS * PER_SENDER;
     const cpu = () => ({ node: processCpuSeconds(node.proc.pid) ?? Number.NaN, client: selfCpuSeconds() });
-    const rounds: Array<{ r: LoadResult; nodeCpu: number; clientCpu: number; rate: number }> = [];
+    const rounds: Array<{ r: LoadResult; nodeCpu: number; nodeThreads: ThreadCpu | undefined; clientCpu: number; rate: number }> = [];
     for (const lists of roundLists) {
       const c0 = cpu();
+      const t0 = threadCpuSeconds(node.proc.pid);
       const r = await runLoad(node.url, "/transactions", lists, judgeSingle, LOAD_DEADLINE_MS);
+      const nodeThreads = threadCpuSince(t0, node.proc.pid);
       const c1 = cpu();
-      rounds.push({ r, nodeCpu: c1.node - c0.node, clientCpu: c1.client - c0.client, rate: r.accepted / r.seconds });
+      rounds.push({ r, nodeCpu: c1.node - c0.node, nodeThreads, clientCpu: c1.client - c0.client, rate: r.accepted / r.seconds });
     }
     const med = medianBy(rounds, (x) => x.rate);
     const r = med.r;
@@ -159,7 +161,11 @@ export async function benchIngest(limit: VerifyLimit): Promise<Figure[]> {
           pool_after: status.pending,
           node_cpu_s: round(med.nodeCpu),
           node_cpu_us_per_tx: round((med.nodeCpu * 1e6) / r.accepted, 1),
+          // the node's main thread (HTTP, parse, pool, store) apart from its other threads (verify workers, V8's helpers)
+          node_main_thread_us_per_tx: med.nodeThreads && round((med.nodeThreads.main * 1e6) / r.accepted, 1),
+          node_other_threads_us_per_tx: med.nodeThreads && round((med.nodeThreads.others * 1e6) / r.accepted, 1),
           client_cpu_s: round(med.clientCpu),
+          client_cpu_us_per_tx: round((med.clientCpu * 1e6) / r.accepted, 1),
         },
       },
     ];

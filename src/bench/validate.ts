@@ -12,7 +12,7 @@ import { Chain } from "../node/chain.js";
 import { VerifyPool } from "../node/verify-pool.js";
 import { ChainStore } from "../store/chain-store.js";
 import { openDb } from "../store/db.js";
-import { round, selfCpuSeconds } from "./cpu.js";
+import { round, selfCpuSeconds, type ThreadCpu, threadCpuSeconds, threadCpuSince } from "./cpu.js";
 import { benchKey, benchKeys, genesisCursor, nextBlock, transfer } from "./fixtures.js";
 import { removeDir, tempDir } from "./lifecycle.js";
 import { atLeast, type Figure, fmt, medianBy } from "./report.js";
@@ -69,6 +69,8 @@ interface Run {
   txs: number;
   /** CPU seconds of this process (every thread) while feeding. */
   cpu: number;
+  /** The same, split: the main thread and the others (the verify workers, V8's helpers). */
+  threads: ThreadCpu | undefined;
   /** Seconds to build the lookup indexes of the whole chain afterwards. */
   indexSeconds: number;
 }
@@ -81,9 +83,10 @@ async function feed(texts: string[], pool: Verifier | undefined, deadlineMs: num
   const chain = new Chain(new ChainStore(db), PARAMS);
   const verify = (txs: SignedTx[], now?: boolean, texts?: string[]) =>
     typeof pool === "function" ? pool(txs) : (pool as VerifyPool).verify(txs, now, texts);
-  const run: Run = { seconds: 0, blocks: 0, txs: 0, cpu: 0, indexSeconds: 0 };
+  const run: Run = { seconds: 0, blocks: 0, txs: 0, cpu: 0, threads: undefined, indexSeconds: 0 };
   try {
     const cpu0 = selfCpuSeconds();
+    const threads0 = threadCpuSeconds();
     const t0 = performance.now();
     const deadline = t0 + deadlineMs;
     if (pool === undefined) {
@@ -112,6 +115,7 @@ async function feed(texts: string[], pool: Verifier | undefined, deadlineMs: num
     }
     run.seconds = (performance.now() - t0) / 1000;
     run.cpu = selfCpuSeconds() - cpu0;
+    run.threads = threadCpuSince(threads0);
     // the lookup indexes, which a node builds behind the tip in idle time (not part of validation)
     const ti = performance.now();
     chain.store.index.catchUp();
@@ -122,6 +126,15 @@ async function feed(texts: string[], pool: Verifier | undefined, deadlineMs: num
     removeDir(dir);
   }
   return run;
+}
+
+/** A run's CPU per transaction on the main thread and on the others (absent without /proc). */
+function perThread(run: Run): Record<string, number | undefined> {
+  if (run.threads === undefined) return {};
+  return {
+    main_thread_us_per_tx: round((run.threads.main * 1e6) / run.txs, 1),
+    other_threads_us_per_tx: round((run.threads.others * 1e6) / run.txs, 1),
+  };
 }
 
 /** Runs of the parallel and the no-signature paths, each on a fresh store; their figures are the medians. */
@@ -184,6 +197,10 @@ export async function benchValidate(limit: VerifyLimit): Promise<Figure[]> {
         blocks_per_s: parallel.blocks / parallel.seconds,
         cpu_s_all_threads: round(parallel.cpu),
         cpu_us_per_tx: round((parallel.cpu * 1e6) / parallel.txs, 1),
+        // where it went: the main thread (parse, ids, state transition, store) and the other threads
+        // (the verify workers, V8's helpers), beside one verification at the reference's rate
+        ...perThread(parallel),
+        verify_reference_us: round(1e6 / limit.perCore, 1),
         build_seconds: buildSeconds,
         // all the work of a transaction, measured on one thread (section 6's run), spread perfectly over every core
         work_us_per_tx_one_thread: round((single.cpu * 1e6) / single.txs, 1),
@@ -250,6 +267,7 @@ function connectFigure(run: Run & { runsTxPerS: number[] }, limit: VerifyLimit, 
       txs: run.txs,
       seconds: run.seconds,
       cpu_us_per_tx: round((run.cpu * 1e6) / run.txs, 1),
+      ...perThread(run),
       ceiling_of_parallel_ratio: ceiling,
     },
   };

@@ -1,6 +1,7 @@
 /** 2. The Ed25519 verification limit of this machine: the bound for ingest and validation. */
 import { availableParallelism } from "node:os";
-import type { Figure } from "./report.js";
+import { measureHandoff } from "./handoff.js";
+import { type Figure, fmt } from "./report.js";
 import { runRef } from "./threads.js";
 
 const SECTION = "2. Ed25519 verify limit";
@@ -39,6 +40,7 @@ export async function benchVerify(): Promise<{ figures: Figure[]; limit: VerifyL
   const all = await runRef({ kind: "verify", ms: MS, reparse: false }, cores, TRIALS);
   const reparse = await runRef({ kind: "verify", ms: MS, reparse: true }, 1, TRIALS);
   if (one.failures + all.failures + reparse.failures > 0) throw new Error("a valid signature failed to verify");
+  const handoff = await measureHandoff();
   const limit: VerifyLimit = { perCore: one.rate, allCores: all.rate, cores, method: reusedMethod(cores), samples: [one.rate] };
   const figures: Figure[] = [
     {
@@ -75,6 +77,23 @@ export async function benchVerify(): Promise<{ figures: Figure[]; limit: VerifyL
       method: `${base}, crypto.createPublicKey(SPKI DER) before every verification, 1 thread`,
       reference: { label: "key reused, 1 thread", value: one.rate, unit: "verify/s", method: reusedMethod(1) },
       ratio: reparse.rate / one.rate,
+    },
+    {
+      id: "verify.handoff",
+      section: SECTION,
+      label: "Hand-off to a sleeping worker thread and back, CPU µs",
+      value: handoff.cpuUs,
+      unit: "µs",
+      method:
+        `${fmt(handoff.roundTrips)} messages shaped like the verify pool's (one transaction's signing bytes, transferred) sent one at a time to a worker thread ` +
+        `that answers each at once, so it sleeps between them (ping-pong): CPU of both threads (user + system) per round trip. ` +
+        `What handing a lone transaction's check to the verify pool adds when its workers are idle; ${fmt(handoff.wallUs)} µs wall per round trip`,
+      reference: { label: "one Ed25519 verification (1 thread, key reused)", value: 1e6 / one.rate, unit: "µs", method: reusedMethod(1) },
+      ratio: handoff.cpuUs / (1e6 / one.rate),
+      details: {
+        wall_us: Math.round(handoff.wallUs * 10) / 10,
+        system_us: Math.round(handoff.systemUs * 10) / 10,
+      },
     },
   ];
   return { figures, limit };
