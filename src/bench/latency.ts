@@ -35,6 +35,7 @@ async function measure(mine: boolean): Promise<Latency> {
     const status = () => client.expect<Status>([200], "GET", "/status");
     if (mine) {
       await waitUntil("the node to mine", async () => ((await status()).hashrate ?? 0) > 0, 15_000, 100);
+      await new Promise((r) => setTimeout(r, 1000)); // every thread past its start-up
     }
     for (let i = 0; i < WARMUP; i++) await status();
     const times: number[] = [];

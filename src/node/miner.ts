@@ -14,6 +14,7 @@ import { RuleError } from "../core/errors.js";
 import { targetHex } from "../core/pow.js";
 import type { Block } from "../core/types.js";
 import type { Chain, SubmitResult } from "./chain.js";
+import { HashRate } from "./hashrate.js";
 import type { Pool } from "./pool.js";
 import type { PowJob, PowMessage } from "./pow-worker.js";
 import { buildTemplate, type Template } from "./template.js";
@@ -74,8 +75,7 @@ export class Miner extends EventEmitter<{ mined: [MinedBlock] }> {
   private exhausted = 0;
   private readonly now: () => number;
   private readonly onError: (err: unknown) => void;
-  // hash rate over a sliding window of progress reports
-  private samples: Array<[number, number]> = [];
+  private readonly rate = new HashRate();
   private readonly intervalMs: number;
   /** Continuous mining rests until then (Date.now() ms) after a block. */
   private restingUntil = 0;
@@ -106,12 +106,7 @@ export class Miner extends EventEmitter<{ mined: [MinedBlock] }> {
 
   /** Tries per second over the last few seconds (0 when idle). */
   get hashrate(): number {
-    const cutoff = Date.now() - 5000;
-    this.samples = this.samples.filter(([t]) => t >= cutoff);
-    if (this.samples.length === 0 || !this.mining) return 0;
-    const total = this.samples.reduce((s, [, n]) => s + n, 0);
-    const span = Math.max(1000, Date.now() - (this.samples[0] as [number, number])[0]);
-    return Math.round((total * 1000) / span);
+    return this.mining ? this.rate.rate(Date.now()) : 0;
   }
 
   setContinuous(on: boolean): void {
@@ -196,6 +191,7 @@ export class Miner extends EventEmitter<{ mined: [MinedBlock] }> {
     this.ensureWorkers();
     const template = buildTemplate(this.chain, this.pool, this.address, this.now());
     this.job = template;
+    this.rate.active(Date.now());
     this.exhausted = 0;
     const { prefix, suffix } = splitHeader(template.block);
     const target = targetHex(template.block.difficulty);
@@ -220,7 +216,7 @@ export class Miner extends EventEmitter<{ mined: [MinedBlock] }> {
       return;
     }
     if (m.type === "progress") {
-      this.samples.push([Date.now(), m.tries]);
+      this.rate.record(m.tries, Date.now());
       return;
     }
     if (m.generation !== this.generation || this.job === undefined) return;
