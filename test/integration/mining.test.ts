@@ -1,10 +1,13 @@
 /**
  * Mining: `--mine` produces blocks on its own and reports its hash rate; `--mine-interval`
- * paces it; concurrent /mine requests each get their own block and the chain stays valid.
+ * paces it; concurrent /mine requests each get their own block and the chain stays valid;
+ * a node without the native addon, or on the addon's portable path, still mines valid blocks.
  */
+import { existsSync } from "node:fs";
+import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { key1, key2 } from "../helpers/keys.js";
-import { http, type NodeProc, removeDir, startNode, waitFor } from "../helpers/node-process.js";
+import { http, type NodeProc, ROOT, removeDir, startNode, waitFor } from "../helpers/node-process.js";
 import { type ApiBlock, expectChainValidAt, idsOf, mineN, sendFromNode } from "./support.js";
 
 const started: NodeProc[] = [];
@@ -117,4 +120,32 @@ describe("concurrent /mine", () => {
     expect(s.height).toBe(14);
     expect(s.tip).toBe(after.at(-1)?.hash);
   });
+});
+
+describe("proof of work without the native addon or without SHA extensions", () => {
+  const built = existsSync(join(ROOT, "native", "build", "Release", "tinychain_pow.node"));
+  const cases = [
+    { env: { TINYCHAIN_NATIVE_POW: "0" }, pow: "javascript", run: true },
+    { env: { TINYCHAIN_NO_SHANI: "1" }, pow: "portable", run: built },
+  ];
+  for (const c of cases) {
+    it.skipIf(!c.run)(
+      `${Object.entries(c.env)[0]?.join("=")}: mines valid blocks with the ${c.pow} search and says so in /status`,
+      async () => {
+        const difficulty = 5000;
+        const node = await startNode({ difficulty, args: ["--mine"], env: c.env });
+        started.push(node);
+        const status = async () => (await http(`${node.url}/status`)).body;
+        const s = await waitFor(async () => {
+          const b = await status();
+          return b.height >= 4 && b.hashrate > 0 ? b : undefined;
+        }, 20_000);
+        expect(s.pow).toBe(c.pow);
+        const mined = await http(`${node.url}/mine`, { method: "POST", timeoutMs: 20_000 });
+        expect(mined.status, mined.text).toBe(200);
+        await expectChainValidAt(node.url, difficulty);
+        expect(await node.stop()).toBe(0);
+      },
+    );
+  }
 });
