@@ -1,8 +1,8 @@
 /**
  * The miner: builds a block from the pool, searches its proof in worker threads (so the
  * API keeps answering), and submits it to the chain. `/mine` waits for one block
- * (`requestBlock`); `--mine` mines continuously. A new tip or new pool content restarts the
- * search on a fresh template.
+ * (`requestBlock`); `--mine` mines continuously. A new tip restarts the search on a fresh
+ * template at once; new pool content too, but at most every 250 ms under a burst.
  */
 import { EventEmitter } from "node:events";
 import { existsSync } from "node:fs";
@@ -35,9 +35,12 @@ export interface MinerOptions {
    * the next (0: back to back). `/mine` requests are not held back.
    */
   intervalS?: number;
+  /** Called with each template the search starts on (a log line, a test). */
+  onTemplate?: (template: Template) => void;
 }
 
 const NONCE_SPACE = 2 ** 53;
+/** New pool content restarts the search at once, but not again sooner than this after its start. */
 const POOL_RESTART_MS = 250;
 
 /** The compiled worker; under a TypeScript test runner, its build output in dist/. */
@@ -71,6 +74,11 @@ export class Miner extends EventEmitter<{ mined: [MinedBlock] }> {
   private continuous = false;
   private readonly waiters: Array<{ resolve: (m: MinedBlock) => void; reject: (e: unknown) => void }> = [];
   private restartTimer: NodeJS.Timeout | undefined;
+  /** When the pending restart is due (Date.now() ms). */
+  private restartAt = 0;
+  /** When the current search started on its template (Date.now() ms). */
+  private jobStartedAt = 0;
+  private readonly onTemplate: ((template: Template) => void) | undefined;
   private stopped = false;
   private exhausted = 0;
   private readonly now: () => number;
@@ -91,6 +99,7 @@ export class Miner extends EventEmitter<{ mined: [MinedBlock] }> {
     this.threads = Math.max(1, opts.threads ?? availableParallelism());
     this.now = opts.now ?? (() => Date.now() / 1000);
     this.onError = opts.onError ?? (() => {});
+    this.onTemplate = opts.onTemplate;
     this.intervalMs = Math.max(0, (opts.intervalS ?? 0) * 1000);
     chain.on("tip", () => this.restartSoon(0));
     pool.on("changed", () => this.restartSoon(POOL_RESTART_MS));
@@ -159,12 +168,24 @@ export class Miner extends EventEmitter<{ mined: [MinedBlock] }> {
     this.job = undefined;
   }
 
-  private restartSoon(delayMs: number): void {
-    if (this.job === undefined || this.restartTimer !== undefined) return;
+  /**
+   * Restarts the search on a fresh template: at once, but no sooner than `minGapMs` after the
+   * current search started (a new tip: 0; new pool content: a burst of transactions restarts
+   * it a few times a second, not thousands). A restart due sooner replaces one due later.
+   */
+  private restartSoon(minGapMs: number): void {
+    if (this.job === undefined) return;
+    const now = Date.now();
+    const at = Math.max(now, this.jobStartedAt + minGapMs);
+    if (this.restartTimer !== undefined) {
+      if (this.restartAt <= at) return;
+      clearTimeout(this.restartTimer);
+    }
+    this.restartAt = at;
     this.restartTimer = setTimeout(() => {
       this.restartTimer = undefined;
       if (this.job !== undefined) this.newJob();
-    }, delayMs);
+    }, at - now);
   }
 
   private schedule(): void {
@@ -189,8 +210,12 @@ export class Miner extends EventEmitter<{ mined: [MinedBlock] }> {
     this.abort();
     if (!this.active()) return;
     this.ensureWorkers();
+    clearTimeout(this.restartTimer); // this template is the fresh one
+    this.restartTimer = undefined;
     const template = buildTemplate(this.chain, this.pool, this.address, this.now());
     this.job = template;
+    this.jobStartedAt = Date.now();
+    this.onTemplate?.(template);
     this.rate.active(Date.now());
     this.exhausted = 0;
     const { prefix, suffix } = splitHeader(template.block);

@@ -114,6 +114,7 @@ export class TinyNode {
       ...(config.mineIntervalS !== undefined ? { intervalS: config.mineIntervalS } : {}),
       ...(now ? { now } : {}),
       onError: (err) => this.log.error({ err }, "miner error"),
+      onTemplate: (t) => this.log.debug({ height: t.block.index, txs: t.block.transactions.length - 1 }, "mining on a new template"),
     });
     this.network = new Network(this.chain, this.pool, new PeerStore(this.db), this.log, {
       ...config.network,

@@ -124,7 +124,7 @@ describe("concurrent /mine", () => {
 
 describe("proof of work without the native addon or without SHA extensions", () => {
   const built = existsSync(join(ROOT, "native", "build", "Release", "tinychain_pow.node"));
-  const cases = [
+  const cases: Array<{ env: Record<string, string>; pow: string; run: boolean }> = [
     { env: { TINYCHAIN_NATIVE_POW: "0" }, pow: "javascript", run: true },
     { env: { TINYCHAIN_NO_SHANI: "1" }, pow: "portable", run: built },
   ];
