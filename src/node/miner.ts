@@ -16,6 +16,7 @@ import type { Block } from "../core/types.js";
 import type { Chain, SubmitResult } from "./chain.js";
 import { HashRate } from "./hashrate.js";
 import type { Pool } from "./pool.js";
+import { loadNativePow } from "./pow-native.js";
 import type { PowJob, PowMessage } from "./pow-worker.js";
 import { buildTemplate, type Template } from "./template.js";
 
@@ -65,8 +66,11 @@ function headerFields(b: Block) {
 
 export class Miner extends EventEmitter<{ mined: [MinedBlock] }> {
   readonly threads: number;
-  /** How the workers hash: "sha-ni", "portable" (native C) or "javascript". */
-  implementation = "not started";
+  /**
+   * How the workers hash: "sha-ni", "portable" (native C) or "javascript". Known before they
+   * start (they load the same addon in the same environment); each confirms it when ready.
+   */
+  implementation: string = loadNativePow()?.implementation ?? "javascript";
   private workers: Worker[] = [];
   private readonly control = new Int32Array(new SharedArrayBuffer(4));
   private generation = 0;
