@@ -11,6 +11,7 @@ import { benchIngest } from "./ingest.js";
 import { benchLatency } from "./latency.js";
 import { cleanup, installExitHandlers, ROOT } from "./lifecycle.js";
 import { benchPow } from "./pow.js";
+import { benchQueue } from "./queue.js";
 import { benchReopen } from "./reopen.js";
 import { type Figure, machineInfo, methods, type Results, table, writeResults } from "./report.js";
 import { benchSync } from "./sync.js";
@@ -72,7 +73,7 @@ async function main(): Promise<number> {
       limit = r.limit;
       return r.figures;
     });
-    await section("ingest", async () => benchIngest(await needLimit()));
+    await section("ingest", async () => [...(await benchIngest(await needLimit())), ...(await benchQueue())]);
     await section("validate", async () => benchValidate(await needLimit()));
     await section("sync", benchSync);
     await section("latency", benchLatency);

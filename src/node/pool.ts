@@ -150,10 +150,28 @@ export class Pool extends EventEmitter<{ added: [PoolEntry]; returned: [PoolEntr
 
   /** The sender's next nonce counting its pending transactions. */
   nextNonce(address: string): number {
-    let n = this.account(address).nonce;
+    const nonce = this.account(address).nonce;
     const mine = this.bySender.get(address);
-    if (mine !== undefined) while (mine.has(n)) n++;
-    return n;
+    return mine === undefined ? nonce : this.nextFree(address, nonce, mine);
+  }
+
+  /**
+   * Per sender: every nonce in [base, next) is pending, `base` the account's nonce when it was
+   * computed. Taking a transaction only extends the run, so it is kept and extended (a
+   * sender's queue of k transactions costs k steps, not k² / 2); a removal drops it.
+   */
+  private readonly runs = new Map<string, { base: number; next: number }>();
+
+  /** The first nonce from the account's `nonce` on that no pending transaction of `sender` uses. */
+  private nextFree(sender: string, nonce: number, mine: ReadonlyMap<number, PoolEntry>): number {
+    if (mine.size === 0) return nonce; // no run kept for a sender with nothing pending
+    let run = this.runs.get(sender);
+    if (run === undefined || run.base !== nonce) {
+      run = { base: nonce, next: nonce };
+      this.runs.set(sender, run);
+    }
+    while (mine.has(run.next)) run.next++;
+    return run.next;
   }
 
   /** A sender's pending transactions by nonce. */
@@ -234,8 +252,7 @@ export class Pool extends EventEmitter<{ added: [PoolEntry]; returned: [PoolEntr
       fail("nonce-too-low", `nonce ${tx.nonce} is already used: the sender's next nonce is ${acct.nonce}`);
     }
     const mine = this.bySender.get(tx.sender) ?? new Map<number, PoolEntry>();
-    let next = acct.nonce;
-    while (mine.has(next)) next++;
+    const next = this.nextFree(tx.sender, acct.nonce, mine);
     if (mine.has(tx.nonce)) {
       fail("nonce-in-use", `a pending transaction already uses nonce ${tx.nonce}; the sender's next free nonce is ${next}`);
     }
@@ -318,6 +335,7 @@ export class Pool extends EventEmitter<{ added: [PoolEntry]; returned: [PoolEntr
 
   private removeEntry(e: PoolEntry): void {
     this.projected.delete(e.tx.sender);
+    this.runs.delete(e.tx.sender);
     this.byId.delete(e.id);
     const mine = this.bySender.get(e.tx.sender);
     mine?.delete(e.tx.nonce);
@@ -329,6 +347,7 @@ export class Pool extends EventEmitter<{ added: [PoolEntry]; returned: [PoolEntr
     this.byId.clear();
     this.bySender.clear();
     this.projected.clear();
+    this.runs.clear();
     const all = [...entries, ...returning].sort((a, b) =>
       a.tx.sender < b.tx.sender ? -1 : a.tx.sender > b.tx.sender ? 1 : a.tx.nonce - b.tx.nonce || a.seq - b.seq,
     );
