@@ -13,6 +13,11 @@ import { type KeyPair, keyPairFromSeed, signHex } from "../crypto/keys.js";
 /** What a node started with `--difficulty 1` (and no --network) runs: devnet at difficulty 1. */
 export const DEVNET_D1: NetworkParams = Object.freeze({ ...DEVNET, difficulty: 1 });
 
+/** A network of the bench's own: difficulty 1 (every hash meets it), no retarget, no minimum fee. */
+export function benchNetwork(name: string, reward: number, maxBlockTxs: number): NetworkParams {
+  return { name, genesis_timestamp: 1_700_000_000, difficulty: 1, reward, retarget: null, max_block_txs: maxBlockTxs, min_fee: 0 };
+}
+
 /** A deterministic key from a label. */
 export function benchKey(label: string): KeyPair {
   return keyPairFromSeed(sha256(`tinychain bench key ${label}`));

@@ -8,7 +8,7 @@ import { join } from "node:path";
 import type { NetworkParams, TransferTx } from "../core/types.js";
 import type { KeyPair } from "../crypto/keys.js";
 import { processCpuSeconds, round, selfCpuSeconds, type ThreadCpu, threadCpuSeconds, threadCpuSince } from "./cpu.js";
-import { benchKey, benchKeys, transfer } from "./fixtures.js";
+import { benchKey, benchKeys, benchNetwork, transfer } from "./fixtures.js";
 import { HttpClient } from "./http-client.js";
 import { measureHttpFloor } from "./http-floor.js";
 import { removeDir, tempDir } from "./lifecycle.js";
@@ -28,15 +28,7 @@ const BATCH_CLIENTS = 8;
 const FUNDING = 1000;
 const LOAD_DEADLINE_MS = 60_000;
 
-export const INGEST_NETWORK: NetworkParams = {
-  name: "bench",
-  genesis_timestamp: 1_700_000_000,
-  difficulty: 1,
-  reward: 1_000_000_000,
-  retarget: null,
-  max_block_txs: 5000,
-  min_fee: 0,
-};
+export const INGEST_NETWORK: NetworkParams = benchNetwork("bench", 1_000_000_000, 5000);
 
 /** Each sender's `count` transfers (nonces 0 …) to one sink, signed now. */
 function presign(senders: KeyPair[], sink: string, count: number): TransferTx[][] {

@@ -13,7 +13,7 @@ import { Pool } from "../node/pool.js";
 import { ChainStore } from "../store/chain-store.js";
 import { openDb } from "../store/db.js";
 import { PoolStore } from "../store/pool-store.js";
-import { benchKey, genesisCursor, nextBlock, transfer } from "./fixtures.js";
+import { benchKey, benchNetwork, genesisCursor, nextBlock, transfer } from "./fixtures.js";
 import { removeDir, tempDir } from "./lifecycle.js";
 import type { Figure } from "./report.js";
 
@@ -22,15 +22,7 @@ const DEPTH = 10_000;
 const EDGE = 1_000;
 const CONFIRMED = 100;
 
-const PARAMS: NetworkParams = {
-  name: "bench-queue",
-  genesis_timestamp: 1_700_000_000,
-  difficulty: 1,
-  reward: 1_000_000_000_000,
-  retarget: null,
-  max_block_txs: 5000,
-  min_fee: 0,
-};
+const PARAMS: NetworkParams = benchNetwork("bench-queue", 1_000_000_000_000, 5000);
 
 export async function benchQueue(): Promise<Figure[]> {
   const sender = benchKey("queue sender");

@@ -13,7 +13,7 @@ import { VerifyPool } from "../node/verify-pool.js";
 import { ChainStore } from "../store/chain-store.js";
 import { openDb } from "../store/db.js";
 import { round, selfCpuSeconds, type ThreadCpu, threadCpuSeconds, threadCpuSince } from "./cpu.js";
-import { benchKey, benchKeys, genesisCursor, nextBlock, transfer } from "./fixtures.js";
+import { benchKey, benchKeys, benchNetwork, genesisCursor, nextBlock, transfer } from "./fixtures.js";
 import { removeDir, tempDir } from "./lifecycle.js";
 import { atLeast, type Figure, fmt, medianBy } from "./report.js";
 import type { VerifyLimit } from "./verify.js";
@@ -27,15 +27,7 @@ const SINGLE_DEADLINE_MS = 30_000;
 /** Blocks per page on the parallel path, as a syncing node takes them (its default page size). */
 const PAGE = 200;
 
-const PARAMS: NetworkParams = {
-  name: "bench-validate",
-  genesis_timestamp: 1_700_000_000,
-  difficulty: 1,
-  reward: 1_000_000_000_000,
-  retarget: null,
-  max_block_txs: 1000,
-  min_fee: 0,
-};
+const PARAMS: NetworkParams = benchNetwork("bench-validate", 1_000_000_000_000, 1000);
 
 /**
  * Block 2 pays the bank; block 3 has the bank fund 100 senders; blocks 4 … 1002 have each
