@@ -57,13 +57,13 @@ export function machineInfo(): Machine {
   };
 }
 
-/** A number for people: 3 significant digits, thousands grouped. */
 /** The item of median `key` (the middle one of an odd count, the upper middle of an even one). */
 export function medianBy<T>(items: readonly T[], key: (item: T) => number): T {
   if (items.length === 0) throw new Error("median of nothing");
   return [...items].sort((a, b) => key(a) - key(b))[Math.floor(items.length / 2)] as T;
 }
 
+/** A number for people: 3 significant digits, thousands grouped. */
 export function fmt(v: number): string {
   if (!Number.isFinite(v)) return String(v);
   const abs = Math.abs(v);

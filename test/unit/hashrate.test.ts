@@ -10,6 +10,12 @@ function mine(h: HashRate, start: number, end: number): void {
   }
 }
 
+/** The rate lies strictly between `low` and `high` tries per second. */
+function expectBetween(rate: number, low: number, high: number): void {
+  expect(rate).toBeGreaterThan(low);
+  expect(rate).toBeLessThan(high);
+}
+
 describe("hash rate in /status", () => {
   it("is 0 before any report", () => {
     const h = new HashRate();
@@ -21,25 +27,20 @@ describe("hash rate in /status", () => {
   it("shows the real rate in the first second, not one diluted by a minimum span", () => {
     const h = new HashRate();
     mine(h, 10_000, 10_500);
-    expect(h.rate(10_510)).toBeGreaterThan(19_000_000);
-    expect(h.rate(10_510)).toBeLessThan(21_000_000);
+    expectBetween(h.rate(10_510), 19_000_000, 21_000_000);
   });
 
   it("averages the last five seconds once mining has run longer", () => {
     const h = new HashRate();
     mine(h, 0, 60_000);
-    const r = h.rate(60_010);
-    expect(r).toBeGreaterThan(19_500_000);
-    expect(r).toBeLessThan(21_000_000);
+    expectBetween(h.rate(60_010), 19_500_000, 21_000_000);
   });
 
   it("follows a change of speed within the window", () => {
     const h = new HashRate();
     mine(h, 0, 30_000);
     for (let t = 30_250; t <= 40_000; t += 250) h.record(1_250_000, t); // one thread left, at 5 M tries/s
-    const r = h.rate(40_010);
-    expect(r).toBeGreaterThan(4_500_000);
-    expect(r).toBeLessThan(5_500_000);
+    expectBetween(h.rate(40_010), 4_500_000, 5_500_000);
   });
 
   it("starts a new window after a pause, but not between two blocks", () => {
@@ -48,9 +49,7 @@ describe("hash rate in /status", () => {
     // a 3 s rest (as with --mine-interval), then mining again at half the speed
     h.active(13_000);
     for (let t = 13_250; t <= 14_000; t += 250) h.record(2_500_000, t);
-    const r = h.rate(14_010);
-    expect(r).toBeGreaterThan(9_000_000);
-    expect(r).toBeLessThan(11_000_000);
+    expectBetween(h.rate(14_010), 9_000_000, 11_000_000);
     // a new block's job 100 ms after the last report keeps the window
     h.active(14_100);
     expect(h.rate(14_110)).toBeGreaterThan(9_000_000);

@@ -44,14 +44,12 @@ function setUp(maxNonceGap = 64) {
   return { chain, pool, tip: funded };
 }
 
-async function refusal(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof RuleError) return err.code;
-    throw err;
-  }
-  return "accepted";
+/** What the pool says of a transaction: its status if taken, the reason code if refused. */
+function outcome(p: Promise<{ status: string }>): Promise<string> {
+  return p.then(
+    (r) => r.status,
+    (err: unknown) => (err instanceof RuleError ? err.code : Promise.reject(err)),
+  );
 }
 
 describe("a sender's queue in the pool", () => {
@@ -70,8 +68,8 @@ describe("a sender's queue in the pool", () => {
     const { pool } = setUp(5);
     for (let n = 0; n < 10; n++) await pool.add(pay(n));
     expect(pool.nextNonce(A.address)).toBe(10);
-    expect(await refusal(pool.add(pay(3, 2)))).toBe("nonce-in-use");
-    expect(await refusal(pool.add(pay(16)))).toBe("nonce-too-high"); // 6 past the next free nonce, 10
+    expect(await outcome(pool.add(pay(3, 2)))).toBe("nonce-in-use");
+    expect(await outcome(pool.add(pay(16)))).toBe("nonce-too-high"); // 6 past the next free nonce, 10
     expect((await pool.add(pay(15))).status).toBe("queued"); // 5 past it
   });
 
@@ -88,8 +86,8 @@ describe("a sender's queue in the pool", () => {
     expect(pool.size).toBe(5);
     expect(pool.nextNonce(A.address)).toBe(8);
     expect((await pool.add(pay(8))).status).toBe("ready");
-    expect(await refusal(pool.add(pay(2)))).toBe("already-confirmed");
-    expect(await refusal(pool.add(pay(2, 5)))).toBe("nonce-too-low");
+    expect(await outcome(pool.add(pay(2)))).toBe("already-confirmed");
+    expect(await outcome(pool.add(pay(2, 5)))).toBe("nonce-too-low");
     expect(pool.readyBySender().map((list) => list.map((e) => e.tx.nonce))).toEqual([[3, 4, 5, 6, 7, 8]]);
   });
 
@@ -115,10 +113,7 @@ describe("a sender's queue in the pool", () => {
                   : nonce === next
                     ? "ready"
                     : "queued";
-            const got = await pool.add(pay(nonce, amount)).then(
-              (r) => r.status as string,
-              (err: unknown) => (err instanceof RuleError ? err.code : Promise.reject(err)),
-            );
+            const got = await outcome(pool.add(pay(nonce, amount)));
             expect(got, `nonce ${nonce} after ${[...present]}`).toBe(want);
             if (want === "ready" || want === "queued") {
               present.add(nonce);
