@@ -139,9 +139,20 @@ function publicKeyFor(address: string): KeyObject | null {
   return key;
 }
 
-/** True when `signatureHex` is a valid Ed25519 signature of `message` by `address`. Never throws. */
+/**
+ * True when `signatureHex` is a valid Ed25519 signature of `message` by `address`. Never throws.
+ *
+ * A signature whose public key or R (its first 32 bytes) is a point of small order is invalid
+ * here on every Node.js. RFC 8032 does not forbid them and OpenSSL's check as Node.js 20 and 22
+ * call it accepts them (the identity key "signs" anything with R = identity, S = 0), but
+ * Node.js 24 refuses them: left to the runtime, nodes on different Node.js versions would
+ * disagree about a block holding one, and split the chain. Refusing them everywhere is a
+ * strict subset all versions agree on (as Bitcoin's BIP 66 made DER signatures strict after
+ * OpenSSL versions parsed them differently); no honest signer makes one.
+ */
 export function verifyHex(address: string, message: Uint8Array, signatureHex: string): boolean {
   if (!isAddress(address) || !isSignatureHex(signatureHex)) return false;
+  if (SMALL_ORDER.has(address) || SMALL_ORDER.has(signatureHex.slice(0, 64))) return false;
   const key = publicKeyFor(address);
   if (key === null) return false;
   try {
@@ -152,10 +163,11 @@ export function verifyHex(address: string, message: Uint8Array, signatureHex: st
 }
 
 /**
- * Encodings of the Ed25519 points of small order (and their non-canonical forms). For such
- * a "public key" a signature can be made without any private key, so coins sent there can
- * be taken by anyone. RFC 8032 verification accepts them; the node's pool refuses them as
- * senders and recipients (a policy, not a block rule).
+ * Encodings of the Ed25519 points of small order (and their non-canonical forms: every
+ * 32 bytes that decode to one). For such a "public key" a signature can be made without any
+ * private key. No signature by one, or with one as R, is valid (`verifyHex`); the pool also
+ * refuses them as senders and recipients, with a reason of their own (coins sent to one can
+ * never be spent).
  */
 const SMALL_ORDER = new Set([
   "0100000000000000000000000000000000000000000000000000000000000000",

@@ -126,7 +126,11 @@ export class Pool extends EventEmitter<{ added: [PoolEntry]; returned: [PoolEntr
     if (tx.network !== params.name) fail("bad-network", `transaction is for network "${tx.network}", this node runs "${params.name}"`);
     if (tx.fee < params.min_fee) fail("fee-too-low", `fee ${tx.fee} is below this network's minimum fee ${params.min_fee}`);
     for (const a of [tx.sender, ...("recipient" in tx ? [tx.recipient] : []), ...("spender" in tx ? [tx.spender] : [])]) {
-      if (isWeakAddress(a)) fail("weak-address", `${a} is a small-order Ed25519 point: anyone can sign for it, so this node refuses it`);
+      if (isWeakAddress(a))
+        fail(
+          "weak-address",
+          `${a} is a small-order Ed25519 point, not a key: no signature by it is valid and coins sent to it could never be spent`,
+        );
     }
     if (this.verify === undefined) requireSignature(tx);
     else {
