@@ -111,6 +111,9 @@ export const Status = Type.Object({
   hashrate: Type.Integer({ description: "proof-of-work tries per second, all threads" }),
   threads: Type.Integer(),
   pow: Type.String({ description: "how the miner hashes: sha-ni or portable (native addon), or javascript" }),
+  store: Type.String({
+    description: "the SQLite driver the store runs on: node:sqlite (built into Node.js 22.16 and later) or better-sqlite3 (Node.js 20)",
+  }),
   uptime: Type.Integer(),
   version: Type.Integer(),
 });

@@ -84,6 +84,8 @@ export class TinyNode {
     if (created) this.log.info({ address: pair.address }, "made the node wallet");
     this.apiToken = loadOrCreateApiToken(config.dataDir);
     this.db = openDb(join(config.dataDir, "chain.db"));
+    const { name, sqliteVersion } = this.db.driver;
+    this.log.info({ driver: name, sqlite: sqliteVersion, node: process.versions.node }, "store opened");
     this.store = new ChainStore(this.db);
     const now = config.now;
     this.chain = new Chain(this.store, config.params, now ? { now } : {});
@@ -222,6 +224,7 @@ export class TinyNode {
       hashrate: this.miner.hashrate,
       threads: this.miner.threads,
       pow: this.miner.implementation,
+      store: this.db.driver.name,
       uptime: Math.round((Date.now() - this.startedAt) / 1000),
       version: 1,
     };

@@ -86,7 +86,7 @@ export class ChainStore implements StateReader {
   /** Runs `fn` in a SQLite transaction (a savepoint when nested); a rollback also empties the state cache. */
   transaction<T>(fn: () => T): T {
     try {
-      return this.db.transaction(fn)();
+      return this.db.transaction(fn);
     } catch (err) {
       this.rows.clear();
       throw err;

@@ -1,12 +1,107 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
-import Database from "better-sqlite3";
+import { type SqlConnection, type SqliteDriver, type SqlStatement, type SqlValue, sqliteDriver } from "./driver.js";
 import { DDL, MIGRATIONS, SCHEMA_VERSION } from "./schema.js";
-
-export type Db = Database.Database;
 
 /** How long opening waits for another process to let go of the database (a node still shutting down). */
 const OPEN_WAIT_MS = 2000;
+
+/**
+ * An open store database on either SQLite driver (driver.ts). Transactions are written here
+ * once, the same for both: BEGIN … COMMIT, a savepoint when nested, rolled back when `fn` throws.
+ */
+export class Db {
+  private depth = 0;
+  private closed = false;
+  private readonly begin: SqlStatement;
+  private readonly commit: SqlStatement;
+  private readonly rollback: SqlStatement;
+  private readonly savepoints: Array<{ save: SqlStatement; release: SqlStatement; undo: SqlStatement }> = [];
+
+  constructor(
+    private readonly conn: SqlConnection,
+    readonly driver: SqliteDriver,
+  ) {
+    this.begin = conn.prepare("BEGIN");
+    this.commit = conn.prepare("COMMIT");
+    this.rollback = conn.prepare("ROLLBACK");
+  }
+
+  prepare(sql: string): SqlStatement {
+    return this.conn.prepare(sql);
+  }
+  exec(sql: string): void {
+    this.conn.exec(sql);
+  }
+  /** A deterministic scalar SQL function. */
+  function(name: string, fn: (...args: SqlValue[]) => SqlValue): void {
+    this.conn.function(name, fn);
+  }
+  /** False once closed. */
+  get open(): boolean {
+    return !this.closed;
+  }
+  /** Closes the database (again: nothing). */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.conn.close();
+  }
+
+  /** Runs `fn` in a transaction (a savepoint inside another one); any throw rolls it back and is rethrown. */
+  transaction<T>(fn: () => T): T {
+    if (this.depth > 0) return this.nested(fn);
+    this.begin.run();
+    this.depth = 1;
+    try {
+      const result = fn();
+      this.commit.run();
+      return result;
+    } catch (err) {
+      quietly(() => this.rollback.run()); // SQLite may already have rolled back (a failed COMMIT, a full disk)
+      throw err;
+    } finally {
+      this.depth = 0;
+    }
+  }
+
+  private nested<T>(fn: () => T): T {
+    const name = `tinychain_${this.depth}`;
+    let sp = this.savepoints[this.depth];
+    if (sp === undefined) {
+      sp = {
+        save: this.conn.prepare(`SAVEPOINT ${name}`),
+        release: this.conn.prepare(`RELEASE ${name}`),
+        undo: this.conn.prepare(`ROLLBACK TO ${name}`),
+      };
+      this.savepoints[this.depth] = sp;
+    }
+    const { save, release, undo } = sp;
+    save.run();
+    this.depth++;
+    try {
+      const result = fn();
+      release.run();
+      return result;
+    } catch (err) {
+      quietly(() => {
+        undo.run();
+        release.run();
+      });
+      throw err;
+    } finally {
+      this.depth--;
+    }
+  }
+}
+
+function quietly(fn: () => void): void {
+  try {
+    fn();
+  } catch {
+    // the error that caused the rollback is the one to report
+  }
+}
 
 /** The store is held by another connection (another node on the same data directory). */
 export class StoreInUseError extends Error {
@@ -28,21 +123,21 @@ export class StoreInUseError extends Error {
  * state in memory beside the store (the tip, a cache of state rows), so a second process
  * writing the same file would corrupt both: it is refused here instead.
  */
-export function openDb(path: string): Db {
+export function openDb(path: string, driver: SqliteDriver = sqliteDriver()): Db {
   if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
-  const db = new Database(path);
-  db.pragma(`busy_timeout = ${OPEN_WAIT_MS}`);
-  db.pragma("locking_mode = EXCLUSIVE");
+  const db = new Db(driver.open(path), driver);
+  db.exec(`PRAGMA busy_timeout = ${OPEN_WAIT_MS}`);
+  db.exec("PRAGMA locking_mode = EXCLUSIVE");
   try {
-    db.pragma("journal_mode = WAL");
+    db.exec("PRAGMA journal_mode = WAL");
   } catch (err) {
     db.close();
-    throw (err as { code?: string }).code === "SQLITE_BUSY" ? new StoreInUseError(path) : err;
+    throw driver.isBusy(err) ? new StoreInUseError(path) : err;
   }
-  db.pragma("synchronous = NORMAL");
-  db.pragma("foreign_keys = OFF");
-  db.pragma("cache_size = -65536"); // 64 MiB page cache
-  db.pragma("wal_autocheckpoint = 8192"); // checkpoint every 32 MiB of WAL, not 4 MiB: pages rewritten in between are copied once
+  db.exec(`PRAGMA synchronous = NORMAL;
+    PRAGMA foreign_keys = OFF;
+    PRAGMA cache_size = -65536; -- 64 MiB page cache
+    PRAGMA wal_autocheckpoint = 8192; -- checkpoint every 32 MiB of WAL, not 4 MiB: pages rewritten in between are copied once`);
   const hasMeta = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'").get() !== undefined;
   const row = hasMeta
     ? (db.prepare("SELECT value FROM meta WHERE key = 'schema_version'").get() as { value: string } | undefined)
@@ -59,7 +154,7 @@ export function openDb(path: string): Db {
       db.transaction(() => {
         step(db);
         setMeta(db, "schema_version", String(next));
-      })();
+      });
     }
   }
   db.exec(DDL);
@@ -68,9 +163,9 @@ export function openDb(path: string): Db {
 }
 
 /** The meta statements, prepared once per database (the tip is written with every block). */
-const metaStatements = new WeakMap<Db, { get: Database.Statement; set: Database.Statement }>();
+const metaStatements = new WeakMap<Db, { get: SqlStatement; set: SqlStatement }>();
 
-function metaOf(db: Db): { get: Database.Statement; set: Database.Statement } {
+function metaOf(db: Db): { get: SqlStatement; set: SqlStatement } {
   let s = metaStatements.get(db);
   if (s === undefined) {
     s = {

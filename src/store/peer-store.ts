@@ -1,12 +1,13 @@
 import type { Db } from "./db.js";
 
-export interface PeerRow {
+/** A row of `peers` (a type, not an interface: it binds as named parameters). */
+export type PeerRow = {
   url: string;
   added: number;
   last_seen: number | null;
   failures: number;
   next_try: number;
-}
+};
 
 /** Persistence of known peers (table `peers`, see schema.ts). */
 export class PeerStore {

@@ -31,7 +31,7 @@ export class PoolStore {
     try {
       this.db.transaction(() => {
         for (const r of rows) this.add(r.id, r.json, r.received);
-      })();
+      });
     } catch (err) {
       for (const id of fresh) this.rowOf.delete(id); // rolled back: not stored after all
       throw err;
@@ -46,7 +46,7 @@ export class PoolStore {
         this.s.remove.run(seq);
         this.rowOf.delete(id);
       }
-    })();
+    });
   }
   /** Every stored transaction in arrival order (a second row of an id, if any, is dropped). */
   all(): Array<{ id: string; tx: string; received: number }> {

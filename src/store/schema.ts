@@ -36,7 +36,7 @@
  * SQLite transaction (WAL mode; the blocks of a synced chunk share one); each indexing step
  * writes its rows and meta.indexed in one. A crash at any instant leaves both whole.
  */
-import type Database from "better-sqlite3";
+import type { Db } from "./db.js";
 
 export const SCHEMA_VERSION = 4;
 
@@ -49,7 +49,7 @@ export function txKey(id: string): number {
  * Steps from an older layout, version n → n + 1, each run in one transaction when the store
  * opens, before the DDL below (which describes the current layout).
  */
-export const MIGRATIONS: Record<number, (db: Database.Database) => void> = {
+export const MIGRATIONS: Record<number, (db: Db) => void> = {
   // 1 → 2: the pool table keyed by id becomes pool_log keyed by arrival order
   1: (db) =>
     db.exec(`CREATE TABLE pool_log (seq INTEGER PRIMARY KEY, id TEXT NOT NULL, tx TEXT NOT NULL, received INTEGER NOT NULL);
@@ -58,7 +58,7 @@ export const MIGRATIONS: Record<number, (db: Database.Database) => void> = {
   // 2 → 3: txs keyed by id becomes txs in chain order plus the small tx_keys index;
   // account_txs loses its id column (read from txs) and its height index
   2: (db) => {
-    db.function("tx_key", { deterministic: true }, (id: unknown) => txKey(String(id)));
+    db.function("tx_key", (id) => txKey(String(id)));
     db.exec(`CREATE TABLE IF NOT EXISTS txs (id TEXT PRIMARY KEY, height INTEGER NOT NULL, pos INTEGER NOT NULL,
         block_hash TEXT NOT NULL, events TEXT) WITHOUT ROWID;
       CREATE TABLE txs_v3 (height INTEGER NOT NULL, pos INTEGER NOT NULL, id TEXT NOT NULL, events TEXT,

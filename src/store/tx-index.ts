@@ -117,7 +117,7 @@ export class TxIndex {
     let txs = 0;
     // nothing to index (the usual case for a lookup): no write transaction is opened
     while (txs < maxTxs && this.lag() > 0) {
-      const step = this.db.transaction(() => {
+      const read = this.db.transaction(() => {
         const from = this.indexedHeight();
         const rows = this.s.mainRange.all(from, STEP_BLOCKS) as Array<{ height: number; json: string }>;
         let at = from;
@@ -131,7 +131,7 @@ export class TxIndex {
         if (at !== from) setMeta(this.db, "indexed", String(at));
         return rows.length;
       });
-      if (step() < STEP_BLOCKS) break;
+      if (read < STEP_BLOCKS) break;
     }
     return blocks;
   }

@@ -2,11 +2,11 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
 import type { Block } from "../../src/core/types.js";
 import { ChainStore } from "../../src/store/chain-store.js";
 import { openDb } from "../../src/store/db.js";
+import { sqliteDriver } from "../../src/store/driver.js";
 import { PoolStore } from "../../src/store/pool-store.js";
 import { SCHEMA_VERSION } from "../../src/store/schema.js";
 
@@ -29,7 +29,7 @@ describe("store", () => {
 
   it("migrates a version 1 store: its pending transactions move to pool_log in arrival order", () => {
     const path = dbPath();
-    const old = new Database(path);
+    const old = sqliteDriver().open(path);
     old.exec(`CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
       INSERT INTO meta VALUES ('schema_version', '1');
       CREATE TABLE pool (id TEXT PRIMARY KEY, tx TEXT NOT NULL, received INTEGER NOT NULL) WITHOUT ROWID;
@@ -48,7 +48,7 @@ describe("store", () => {
 
   it("migrates a version 1 store's transaction index: every id is found again, a wrong one is not", () => {
     const path = dbPath();
-    const old = new Database(path);
+    const old = sqliteDriver().open(path);
     const id = (n: number) => n.toString(16).padStart(64, "a");
     old.exec(`CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
       INSERT INTO meta VALUES ('schema_version', '1');
