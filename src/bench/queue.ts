@@ -12,6 +12,7 @@ import { Chain } from "../node/chain.js";
 import { Pool } from "../node/pool.js";
 import { ChainStore } from "../store/chain-store.js";
 import { openDb } from "../store/db.js";
+import { sqliteDriver } from "../store/driver.js";
 import { PoolStore } from "../store/pool-store.js";
 import { benchKey, benchNetwork, genesisCursor, nextBlock, transfer } from "./fixtures.js";
 import { removeDir, tempDir } from "./lifecycle.js";
@@ -59,7 +60,7 @@ export async function benchQueue(): Promise<Figure[]> {
         value: last,
         unit: "µs",
         method:
-          `one sender's ${DEPTH} pre-signed transfers (nonces 0 …) given in order to Pool.add on an in-process Chain and Pool (better-sqlite3 in a temp dir; ` +
+          `one sender's ${DEPTH} pre-signed transfers (nonces 0 …) given in order to Pool.add on an in-process Chain and Pool (${sqliteDriver().name} in a temp dir; ` +
           `signatures checked inline, each add persisted before the next); mean time of an add over the last ${EDGE}, beside adds ${EDGE + 1} – ${2 * EDGE} (after warm-up): ` +
           `equal when taking a transaction does not cost more the deeper its sender's queue is. Then a block confirming the first ${CONFIRMED}: ` +
           `milliseconds for the chain to connect it and the pool to follow (details: follow_block_ms)`,

@@ -2,6 +2,7 @@
 import { mkdirSync, renameSync, writeFileSync } from "node:fs";
 import { availableParallelism, cpus, loadavg, platform, release, totalmem } from "node:os";
 import { dirname } from "node:path";
+import { sqliteDriver } from "../store/driver.js";
 
 export interface Reference {
   label: string;
@@ -37,6 +38,8 @@ export interface Machine {
   cpu: string;
   cores: number;
   node: string;
+  /** The SQLite driver (and SQLite version) the run's stores use by default. */
+  sqlite: string;
   os: string;
   memory_gib: number;
   date: string;
@@ -50,6 +53,7 @@ export function machineInfo(): Machine {
     cpu: cpus()[0]?.model ?? "unknown",
     cores: availableParallelism(),
     node: process.version,
+    sqlite: `${sqliteDriver().name} (SQLite ${sqliteDriver().sqliteVersion})`,
     os: `${platform()} ${release()}`,
     memory_gib: Math.round((totalmem() / 2 ** 30) * 10) / 10,
     date: new Date().toISOString(),

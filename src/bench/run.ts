@@ -7,6 +7,7 @@
 import { loadavg } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
+import { benchDrivers } from "./drivers.js";
 import { benchIngest } from "./ingest.js";
 import { benchLatency } from "./latency.js";
 import { cleanup, installExitHandlers, ROOT } from "./lifecycle.js";
@@ -18,7 +19,7 @@ import { benchSync } from "./sync.js";
 import { benchValidate } from "./validate.js";
 import { benchVerify, refreshLimit, type VerifyLimit } from "./verify.js";
 
-const ALL = ["pow", "verify", "ingest", "validate", "sync", "latency", "reopen"] as const;
+const ALL = ["pow", "verify", "ingest", "validate", "sync", "latency", "reopen", "drivers"] as const;
 type Name = (typeof ALL)[number];
 
 async function main(): Promise<number> {
@@ -31,7 +32,7 @@ async function main(): Promise<number> {
   const t0 = performance.now();
   const machine = machineInfo();
   process.stdout.write(
-    `tinychain bench on ${machine.cpu}, ${machine.cores} cores, node ${machine.node}, load average ${machine.load_average_start}\n`,
+    `tinychain bench on ${machine.cpu}, ${machine.cores} cores, node ${machine.node}, store on ${machine.sqlite}, load average ${machine.load_average_start}\n`,
   );
   if (machine.load_average_start > machine.cores / 2) {
     process.stdout.write("warning: the machine is busy (load average above half the cores): every figure will be low\n");
@@ -78,6 +79,7 @@ async function main(): Promise<number> {
     await section("sync", benchSync);
     await section("latency", benchLatency);
     await section("reopen", benchReopen);
+    await section("drivers", async () => benchDrivers(figures, needLimit));
   } finally {
     await cleanup();
     clearInterval(keepAlive);

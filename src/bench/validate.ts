@@ -12,6 +12,7 @@ import { Chain } from "../node/chain.js";
 import { VerifyPool } from "../node/verify-pool.js";
 import { ChainStore } from "../store/chain-store.js";
 import { openDb } from "../store/db.js";
+import { sqliteDriver } from "../store/driver.js";
 import { round, selfCpuSeconds, type ThreadCpu, threadCpuSeconds, threadCpuSince } from "./cpu.js";
 import { benchKey, benchKeys, benchNetwork, genesisCursor, nextBlock, transfer } from "./fixtures.js";
 import { removeDir, tempDir } from "./lifecycle.js";
@@ -164,7 +165,7 @@ export async function benchValidate(limit: VerifyLimit): Promise<Figure[]> {
   const common =
     `a chain of ${texts.length} blocks (network difficulty 1; block 2 coinbase only, then ${BLOCKS} blocks of ${TXS} signed transfers: ` +
     `one funding block, then 100 senders paying each other) built offline; each block JSON.parse'd from its text and given to a ` +
-    `fresh in-process Chain (better-sqlite3 store in a temp dir, WAL)`;
+    `fresh in-process Chain (${sqliteDriver().name} store in a temp dir, WAL)`;
   return [
     {
       id: "validate.parallel",
