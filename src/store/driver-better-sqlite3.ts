@@ -7,12 +7,12 @@ import { createRequire } from "node:module";
 import type BetterSqlite3 from "better-sqlite3";
 import type { SqlConnection, SqliteDriver, SqlStatement, SqlValue } from "./driver.js";
 
-type Constructor = typeof BetterSqlite3;
+export type BetterSqlite3Class = typeof BetterSqlite3;
 
 /** The package's Database class, or the reason it cannot be used (not installed, not built for this Node.js). */
-export function loadBetterSqlite3(): Constructor | string {
+export function loadBetterSqlite3(): BetterSqlite3Class | string {
   try {
-    const Database = createRequire(import.meta.url)("better-sqlite3") as Constructor;
+    const Database = createRequire(import.meta.url)("better-sqlite3") as BetterSqlite3Class;
     new Database(":memory:").close(); // loads the addon: fails here if it is not built for this Node.js
     return Database;
   } catch (err) {
@@ -39,7 +39,7 @@ class Connection implements SqlConnection {
   }
 }
 
-export function betterSqlite3Driver(Database: Constructor): SqliteDriver {
+export function betterSqlite3Driver(Database: BetterSqlite3Class): SqliteDriver {
   const probe = new Database(":memory:");
   const version = probe.prepare("SELECT sqlite_version()").pluck().get() as string;
   probe.close();

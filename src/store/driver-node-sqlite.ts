@@ -2,7 +2,7 @@
 import type { DatabaseSync, SQLInputValue, StatementSync } from "node:sqlite";
 import type { SqlConnection, SqliteDriver, SqlParam, SqlStatement, SqlValue } from "./driver.js";
 
-type NodeSqlite = typeof import("node:sqlite");
+export type NodeSqliteModule = typeof import("node:sqlite");
 
 /**
  * The `node:sqlite` module, or undefined where this Node.js has none with all the store uses
@@ -11,14 +11,14 @@ type NodeSqlite = typeof import("node:sqlite");
  * here (the API tinychain uses is the one Node.js 24 marks a release candidate), every other
  * warning goes through.
  */
-export function loadNodeSqlite(): NodeSqlite | undefined {
+export function loadNodeSqlite(): NodeSqliteModule | undefined {
   const emit = process.emitWarning;
   process.emitWarning = function (this: NodeJS.Process, warning: string | Error, ...rest: unknown[]) {
     if (String(warning).startsWith("SQLite is an experimental feature")) return;
     return (emit as (...a: unknown[]) => void).call(this, warning, ...rest);
   } as typeof process.emitWarning;
   try {
-    const mod = process.getBuiltinModule?.("node:sqlite") as NodeSqlite | undefined;
+    const mod = process.getBuiltinModule?.("node:sqlite") as NodeSqliteModule | undefined;
     return typeof mod?.StatementSync.prototype.setReturnArrays === "function" ? mod : undefined;
   } catch {
     return undefined;
@@ -88,7 +88,7 @@ class Connection implements SqlConnection {
 /** SQLite's primary result code SQLITE_BUSY (extended codes keep it in the low byte). */
 const SQLITE_BUSY = 5;
 
-export function nodeSqliteDriver(mod: NodeSqlite): SqliteDriver {
+export function nodeSqliteDriver(mod: NodeSqliteModule): SqliteDriver {
   const probe = new mod.DatabaseSync(":memory:");
   const version = (probe.prepare("SELECT sqlite_version() AS v").get() as { v: string }).v;
   probe.close();

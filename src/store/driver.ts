@@ -11,8 +11,8 @@
  * nullptr` in `node::RemoveEnvironmentCleanupHook`; better-sqlite3 issue #1515). So from
  * Node.js 24 on it is never used, even when asked for: the node refuses to start instead.
  */
-import { betterSqlite3Driver, loadBetterSqlite3 } from "./driver-better-sqlite3.js";
-import { loadNodeSqlite, nodeSqliteDriver } from "./driver-node-sqlite.js";
+import { type BetterSqlite3Class, betterSqlite3Driver, loadBetterSqlite3 } from "./driver-better-sqlite3.js";
+import { loadNodeSqlite, type NodeSqliteModule, nodeSqliteDriver } from "./driver-node-sqlite.js";
 
 /** A value SQLite stores or returns as the store uses it. */
 export type SqlValue = string | number | bigint | null | Uint8Array;
@@ -114,15 +114,26 @@ export function chooseDriver(rt: Runtime, requested?: string): DriverName {
   throw new NoDriverError(`no SQLite driver: ${v} has no node:sqlite, and ${notBuilt(built)}`);
 }
 
+/** `fn`'s result, computed at the first call. */
+function once<T>(fn: () => T): () => T {
+  let result: { value: T } | undefined;
+  return () => {
+    result ??= { value: fn() };
+    return result.value;
+  };
+}
+
+/** Each driver's module is probed at most once per process. */
+const nodeSqliteModule = once(loadNodeSqlite);
+const betterSqlite3Module = once(loadBetterSqlite3);
 const loaded = new Map<DriverName, SqliteDriver>();
 
-/** This process's runtime, probing each driver at most once. */
 function thisRuntime(): Runtime {
   return {
     nodeVersion: process.versions.node,
-    nodeSqlite: loadNodeSqlite() !== undefined,
+    nodeSqlite: nodeSqliteModule() !== undefined,
     betterSqlite3: () => {
-      const d = loadBetterSqlite3();
+      const d = betterSqlite3Module();
       return typeof d === "string" ? d : true;
     },
   };
@@ -136,11 +147,10 @@ export function sqliteDriver(name: string | undefined = process.env[DRIVER_ENV])
   const chosen = chooseDriver(thisRuntime(), name);
   let driver = loaded.get(chosen);
   if (driver === undefined) {
-    if (chosen === "node:sqlite") {
-      driver = nodeSqliteDriver(loadNodeSqlite() as NonNullable<ReturnType<typeof loadNodeSqlite>>);
-    } else {
-      driver = betterSqlite3Driver(loadBetterSqlite3() as Exclude<ReturnType<typeof loadBetterSqlite3>, string>);
-    }
+    // only the chosen one is loaded: better-sqlite3 must never be on Node.js 24
+    const mod = chosen === "node:sqlite" ? nodeSqliteModule() : betterSqlite3Module();
+    if (mod === undefined || typeof mod === "string") throw new Error(`${chosen} was chosen but does not load`); // chooseDriver checked it
+    driver = chosen === "node:sqlite" ? nodeSqliteDriver(mod as NodeSqliteModule) : betterSqlite3Driver(mod as BetterSqlite3Class);
     loaded.set(chosen, driver);
   }
   return driver;

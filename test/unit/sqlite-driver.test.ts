@@ -4,6 +4,7 @@
  * first-column reads, named parameters, the lock, and one data directory opened by both.
  */
 import { mkdtempSync, rmSync } from "node:fs";
+import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -81,6 +82,9 @@ describe("which driver a Node.js gets", () => {
     else expect(drivers).toEqual(["better-sqlite3"]); // 20, and 22 before 22.16
     expect(sqliteDriver().name).toBe(drivers[0]);
     expect(sqliteDriver().sqliteVersion).toMatch(/^3\.\d+\.\d+$/);
+    // on Node.js 24 better-sqlite3 is not even loaded (loading it is where the danger starts)
+    const loaded = Object.keys(createRequire(import.meta.url).cache).some((path) => path.includes("better-sqlite3"));
+    expect(loaded).toBe(drivers.includes("better-sqlite3"));
   });
 });
 
