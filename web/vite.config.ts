@@ -12,5 +12,7 @@ export default defineConfig({
     emptyOutDir: true,
     target: "es2022",
     sourcemap: false,
+    // no data: URLs: the node's Content-Security-Policy (default-src 'self') would refuse them
+    assetsInlineLimit: 0,
   },
 });

@@ -8,7 +8,7 @@ import { join, resolve } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import type { Command } from "commander";
-import { intOption } from "./options.js";
+import { allowHostOption, intOption } from "./options.js";
 
 interface DevnetOptions {
   nodes: number;
@@ -19,6 +19,8 @@ interface DevnetOptions {
   mineInterval?: number;
   difficulty?: number;
   network?: string;
+  allowHost?: string[];
+  requireToken?: boolean;
   logLevel: string;
 }
 
@@ -49,6 +51,8 @@ export async function runDevnet(opts: DevnetOptions): Promise<void> {
       ...(opts.mine && opts.mineInterval !== undefined ? ["--mine-interval", String(opts.mineInterval)] : []),
       ...(opts.difficulty !== undefined ? ["--difficulty", String(opts.difficulty)] : []),
       ...(opts.network !== undefined ? ["--network", opts.network] : []),
+      ...(opts.allowHost && opts.allowHost.length > 0 ? ["--allow-host", opts.allowHost.join(",")] : []),
+      ...(opts.requireToken ? ["--require-token"] : []),
     ];
     const env = { ...process.env, ...(process.stdout.isTTY ? { TINYCHAIN_LOG_FORMAT: "pretty" } : {}) };
     const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"], env });
@@ -95,6 +99,8 @@ export function registerDevnetCommand(program: Command): void {
     .option("--mine-interval <seconds>", "with --mine, each node rests this long after each block it finds", intOption(0, 86_400))
     .option("--difficulty <n>", "override the network's difficulty", intOption(1, Number.MAX_SAFE_INTEGER))
     .option("--network <file>", "network parameters file")
+    .option("--allow-host <names>", "more Host names the nodes' operator routes accept as local (see node --help)", allowHostOption)
+    .option("--require-token", "the nodes' operator routes always need their token, even from loopback")
     .option("--log-level <level>", "log level of the nodes", "info")
     .action(async (opts: DevnetOptions) => {
       await runDevnet(opts);

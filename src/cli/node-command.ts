@@ -6,8 +6,9 @@ import type { Command } from "commander";
 import { isRuleError } from "../core/errors.js";
 import { DEVNET, parseNetworkParams } from "../core/network.js";
 import type { NetworkParams } from "../core/types.js";
+import { isLoopback } from "../http/auth.js";
 import type { TinyNode } from "../node/node.js";
-import { intOption } from "./options.js";
+import { allowHostOption, intOption } from "./options.js";
 
 export interface NodeOptions {
   port: number;
@@ -23,6 +24,8 @@ export interface NodeOptions {
   syncInterval?: number;
   rateLimit: number;
   rateLimitLoopback?: boolean;
+  allowHost?: string[];
+  requireToken?: boolean;
   logLevel: string;
 }
 
@@ -83,7 +86,11 @@ export async function runNode(opts: NodeOptions): Promise<void> {
     }
     throw new Error(message);
   }
-  const app = await buildServer(node, { rateLimit: { perSecond: opts.rateLimit, limitLoopback: opts.rateLimitLoopback ?? false } });
+  const app = await buildServer(node, {
+    rateLimit: { perSecond: opts.rateLimit, limitLoopback: opts.rateLimitLoopback ?? false },
+    allowHosts: opts.allowHost ?? [],
+    requireToken: opts.requireToken ?? false,
+  });
   try {
     await app.listen({ port: opts.port, host: opts.host });
   } catch (err) {
@@ -94,6 +101,12 @@ export async function runNode(opts: NodeOptions): Promise<void> {
     throw err;
   }
   node.startNetwork();
+  if (opts.host !== "localhost" && !isLoopback(opts.host)) {
+    log.warn(
+      { host: opts.host },
+      `listening on ${opts.host}, not only loopback: operator routes need the token from ${join(dataDir, "api.token")} from other machines${opts.requireToken ? " (and from this one: --require-token)" : "; a reverse proxy on this machine makes every request look local unless you add --require-token"}`,
+    );
+  }
   const addr = app.server.address();
   const port = typeof addr === "object" && addr ? addr.port : opts.port;
   const host = opts.host.includes(":") ? `[${opts.host}]` : opts.host;
@@ -147,6 +160,12 @@ export function registerNodeCommand(program: Command): void {
     .option("--sync-interval <seconds>", "seconds between background syncs with peers (0: only on demand)", intOption(0, 3600))
     .option("--rate-limit <n>", "public POST requests per second per client, loopback exempt (0: no limit)", intOption(0, 1_000_000), 100)
     .option("--rate-limit-loopback", "apply the rate limit to loopback clients too")
+    .option(
+      "--allow-host <names>",
+      "more names (comma-separated, no port) the Host header may give for the operator routes to count a request as local, e.g. mynode.local",
+      allowHostOption,
+    )
+    .option("--require-token", "operator routes always need the token, even from loopback (a shared machine, a reverse proxy)")
     .option("--log-level <level>", "fatal, error, warn, info, debug or trace", "info")
     .action(async (opts: NodeOptions) => {
       await runNode(opts);

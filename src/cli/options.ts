@@ -1,4 +1,5 @@
 import { InvalidArgumentError } from "commander";
+import { parseAllowHosts } from "../http/auth.js";
 
 /** A commander parser for an integer option within [min, max]. */
 export function intOption(min: number, max: number) {
@@ -8,4 +9,13 @@ export function intOption(min: number, max: number) {
     if (!Number.isSafeInteger(n) || n < min || n > max) throw new InvalidArgumentError(`expected a number from ${min} to ${max}`);
     return n;
   };
+}
+
+/** A commander parser for --allow-host NAME,... (repeatable): every name given so far. */
+export function allowHostOption(value: string, previous: string[] | undefined): string[] {
+  try {
+    return [...(previous ?? []), ...parseAllowHosts(value)];
+  } catch (err) {
+    throw new InvalidArgumentError((err as Error).message.replace(/^--allow-host: /, ""));
+  }
 }

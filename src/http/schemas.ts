@@ -116,6 +116,9 @@ export const Status = Type.Object({
   }),
   uptime: Type.Integer(),
   version: Type.Integer(),
+  node_id: Type.String({
+    description: "a random id this node makes at each start, by which it recognises itself among the peers it is given",
+  }),
 });
 
 export const IdParam = Type.Object({

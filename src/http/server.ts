@@ -7,6 +7,7 @@ import swaggerUi from "@fastify/swagger-ui";
 import { Ajv } from "ajv";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from "fastify";
 import type { TinyNode } from "../node/node.js";
+import type { AccessOptions } from "./auth.js";
 import { bodyLimiter } from "./body-limit.js";
 import { errorHandler, frameworkErrorHandler } from "./errors.js";
 import { type RateLimitOptions, rateLimiter } from "./rate-limit.js";
@@ -28,6 +29,10 @@ export interface ServerOptions {
   webRoot?: string;
   /** Public POST routes, per client (default 100/s; loopback exempt). */
   rateLimit?: RateLimitOptions;
+  /** More Host names that count as this node's own (--allow-host). */
+  allowHosts?: readonly string[];
+  /** Operator routes always need the token, even from loopback (--require-token). */
+  requireToken?: boolean;
 }
 
 /** Public POST routes under the per-client rate limit. */
@@ -35,9 +40,24 @@ const LIMITED = new Set(["/transactions", "/transactions/new", "/transaction/new
 
 const WEB_ROOT = fileURLToPath(new URL("../../web/dist", import.meta.url));
 const WEB_MISSING =
-  '<!doctype html><html lang="en"><meta charset="utf-8"><title>tinychain</title><body style="font-family:sans-serif;max-width:40em;margin:2em auto">' +
+  '<!doctype html><html lang="en"><meta charset="utf-8"><title>tinychain</title><body>' +
   "<h1>tinychain node</h1><p>The block explorer page is not built: run <code>npm run build</code> and restart the node.</p>" +
   '<p>The API is described at <a href="/docs">/docs</a> (<a href="/openapi.json">openapi.json</a>).</p></body></html>';
+
+/**
+ * Sent with every answer (the explorer, /docs, the API, errors, event streams): no page of
+ * another origin may frame the explorer (its console has "Mine a block" and "Send from the
+ * node wallet"), a browser never guesses a content type, and the pages load nothing but this
+ * node's own files.
+ */
+export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
+  "content-security-policy": "default-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+  "x-frame-options": "DENY",
+  "x-content-type-options": "nosniff",
+  "referrer-policy": "same-origin",
+};
+/** /docs (Swagger UI) draws its icons from data: URLs and sets inline styles; nothing else is relaxed. */
+const DOCS_CSP = `${SECURITY_HEADERS["content-security-policy"]}; img-src 'self' data:; style-src 'self' 'unsafe-inline'`;
 
 /** Params and query strings are checked (and coerced) by ajv; bodies by the core rules in the handlers. */
 const ajv = new Ajv({ coerceTypes: "array", useDefaults: true, removeAdditional: false, allErrors: false, strict: false });
@@ -65,6 +85,11 @@ export async function buildServer(node: TinyNode, opts: ServerOptions = {}): Pro
     void reply.status(404).send({ error: `no route ${req.method} ${req.url.split("?")[0]}; the API is described at /docs` });
   });
   app.addSchema(ErrorBody);
+  // first of all hooks, on the raw response: answers written by hooks, plugins and streams carry them too
+  app.addHook("onRequest", async (req, reply) => {
+    for (const [k, v] of Object.entries(SECURITY_HEADERS)) reply.raw.setHeader(k, v);
+    if (req.url === "/docs" || req.url.startsWith("/docs/")) reply.raw.setHeader("content-security-policy", DOCS_CSP);
+  });
   const limit = rateLimiter(opts.rateLimit ?? { perSecond: 100 });
   const tooLarge = bodyLimiter(opts.bodyLimit ?? BODY_LIMIT);
   app.addHook("onRequest", async (req, reply) => {
@@ -75,6 +100,10 @@ export async function buildServer(node: TinyNode, opts: ServerOptions = {}): Pro
     return tooLarge(req, reply);
   });
 
+  // every route the OpenAPI description shows declares its security: operator routes their scheme, the rest none
+  app.addHook("onRoute", (route) => {
+    if (route.schema && !("security" in route.schema)) route.schema.security = [];
+  });
   await app.register(swagger, {
     openapi: {
       openapi: "3.0.3",
@@ -82,9 +111,13 @@ export async function buildServer(node: TinyNode, opts: ServerOptions = {}): Pro
         title: "tinychain node API",
         version: "1.0.0",
         description:
-          'A tinychain node\'s HTTP API. Errors are {"error": message, "code": reason} with 400, 401, 404, 409, 413 or 503. ' +
-          "Operator routes (/mine, sending from the node's wallet, /nodes/register, /nodes/resolve) are open to loopback; " +
-          "from elsewhere they need Authorization: Bearer <token from <data-dir>/api.token>.",
+          'A tinychain node\'s HTTP API. Errors are {"error": message, "code": reason} with 400, 401, 403, 404, 409, 413 or 503. ' +
+          "Operator routes (/mine, sending from the node's wallet, /nodes/register, /nodes/resolve; security operatorToken) are open " +
+          "to requests from loopback: peer address 127.0.0.0/8 or ::1, a Host of localhost, 127.0.0.1 or [::1] (or a name given with " +
+          "--allow-host), an Origin, if any, that is the node's own, and a Sec-Fetch-Site, if any, of same-origin or none. Anything " +
+          "else needs Authorization: Bearer <token from <data-dir>/api.token> (always, with --require-token); a browser's request " +
+          "without it gets 403 (so no web page can mine or spend through a visitor's browser), any other 401. Everything else is " +
+          "public (security: []). No answer carries CORS headers.",
       },
       components: {
         securitySchemes: { operatorToken: { type: "http", scheme: "bearer" } },
@@ -94,14 +127,15 @@ export async function buildServer(node: TinyNode, opts: ServerOptions = {}): Pro
   await app.register(swaggerUi, { routePrefix: "/docs" });
   app.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());
 
+  const access: AccessOptions = { token: node.apiToken, allowHosts: opts.allowHosts ?? [], requireToken: opts.requireToken ?? false };
   await app.register(async (scope) => {
-    tutorialRoutes(scope, node);
+    tutorialRoutes(scope, node, access);
     chainRoutes(scope, node);
     transactionRoutes(scope, node);
     accountRoutes(scope, node);
-    nodeRoutes(scope, node);
+    nodeRoutes(scope, node, access);
     tokenRoutes(scope, node);
-    eventRoutes(scope, node);
+    eventRoutes(scope, node, access);
     explorerRoutes(scope, node);
   });
 

@@ -20,8 +20,12 @@ export interface NetworkOptions extends SyncOptions {
   /** Seconds between background syncs (0: none). */
   syncIntervalS?: number;
   maxPeers?: number;
-  /** This node's wallet address, to recognise itself among would-be peers. */
-  selfAddress: string;
+  /**
+   * The random id this node made at its start (its /status `node_id`), to recognise itself
+   * among would-be peers. Not the wallet address: two nodes may share one (a copied data
+   * directory, two miners paying one address) and must still be able to peer.
+   */
+  selfId: string;
   /** Signature checks (worker threads). */
   verify: BatchVerify;
 }
@@ -157,7 +161,7 @@ export class Network {
           refusal: `${url} runs network "${status.network}" with genesis ${status.genesis_hash}; this node runs "${this.chain.params.name}" with genesis ${this.chain.genesisHash}`,
         };
       }
-      if (status.address === this.opts.selfAddress) return { url, refusal: `${url} is this node itself` };
+      if (status.node_id === this.opts.selfId) return { url, refusal: `${url} is this node itself` };
       return { url, status };
     } catch (err) {
       if (err instanceof PeerRequestError && (err.kind === "bad-json" || err.kind === "status" || err.kind === "too-large")) {

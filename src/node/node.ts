@@ -2,6 +2,7 @@
  * The composition root: one node = store + chain + pool + miner + wallet (+ peers).
  * Everything the HTTP API and the CLI do goes through here.
  */
+import { randomBytes } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Logger } from "pino";
@@ -40,7 +41,7 @@ export interface NodeConfig {
   now?: () => number;
   /** Peer URLs to register at start. */
   peers?: string[];
-  network?: Omit<NetworkOptions, "selfAddress" | "verify">;
+  network?: Omit<NetworkOptions, "selfId" | "verify">;
 }
 
 export interface TxAccepted extends AddResult {
@@ -62,6 +63,8 @@ export class TinyNode {
   readonly log: Logger;
   readonly params: NetworkParams;
   readonly startedAt = Date.now();
+  /** Made at each start (SPEC §7 /status `node_id`): how this node recognises itself among its would-be peers. */
+  readonly nodeId = randomBytes(16).toString("hex");
 
   constructor(readonly config: NodeConfig) {
     this.log = config.logger;
@@ -120,7 +123,7 @@ export class TinyNode {
     });
     this.network = new Network(this.chain, this.pool, new PeerStore(this.db), this.log, {
       ...config.network,
-      selfAddress: this.wallet.address,
+      selfId: this.nodeId,
       verify,
     });
     if (config.mine) this.miner.setContinuous(true);
@@ -227,6 +230,7 @@ export class TinyNode {
       store: this.db.driver.name,
       uptime: Math.round((Date.now() - this.startedAt) / 1000),
       version: 1,
+      node_id: this.nodeId,
     };
   }
 }

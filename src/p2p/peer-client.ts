@@ -12,6 +12,8 @@ export interface PeerStatus {
   /** As the peer claims it: a hint for whether to look, never trusted. */
   total_work: bigint;
   address?: string;
+  /** The random id the peer made at its start (SPEC §7), by which a node recognises itself. */
+  node_id?: string;
   /** Pending transactions the peer says it holds. */
   pending?: number;
 }
@@ -60,6 +62,7 @@ export class PeerClient {
       tip: o.tip,
       total_work: work,
       ...(typeof o.address === "string" ? { address: o.address } : {}),
+      ...(typeof o.node_id === "string" && o.node_id.length <= 128 ? { node_id: o.node_id } : {}),
       ...(typeof o.pending === "number" && Number.isSafeInteger(o.pending) && o.pending >= 0 ? { pending: o.pending } : {}),
     };
   }

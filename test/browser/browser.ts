@@ -39,7 +39,8 @@ export function watch(page: Page, errors: string[]): void {
   page.on("pageerror", (err) => errors.push(`page error: ${err.message}`));
 }
 
-export async function openBrowser(): Promise<Session> {
+/** A headless Chromium with a fresh profile; `extraArgs` adds switches (e.g. --host-resolver-rules). */
+export async function openBrowser(extraArgs: string[] = []): Promise<Session> {
   if (!existsSync(CHROMIUM)) {
     throw new Error(
       `no Chromium at ${CHROMIUM}: install Debian's (apt-get update && apt-get install -y chromium); never 'playwright install'`,
@@ -48,7 +49,7 @@ export async function openBrowser(): Promise<Session> {
   if (!existsSync(join(ROOT, "web", "dist", "index.html"))) throw new Error("web/dist is not built: run npm run build");
   mkdirSync(SCREENSHOTS, { recursive: true });
   // playwright gives each launch a fresh throwaway profile (it refuses --user-data-dir here).
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, timeout: 30_000 });
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: [...ARGS, ...extraArgs], timeout: 30_000 });
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   context.setDefaultTimeout(10_000);
   const page = await context.newPage();

@@ -3,16 +3,17 @@
  * (server-sent events, bounded), GET /search, GET /reorg, and signature_valid on transactions.
  */
 import { mkdtempSync } from "node:fs";
+import { type ClientRequest, get } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEVNET } from "../../src/core/network.js";
-import { MAX_SSE_CLIENTS } from "../../src/http/routes/events.js";
+import { MAX_SSE_CLIENTS, MAX_SSE_PER_ADDRESS } from "../../src/http/routes/events.js";
 import { buildServer } from "../../src/http/server.js";
 import { TinyNode } from "../../src/node/node.js";
 import { key2 } from "../helpers/keys.js";
-import { http, type NodeProc, removeDir, startNode } from "../helpers/node-process.js";
+import { http, type NodeProc, removeDir, startNode, waitFor } from "../helpers/node-process.js";
 
 let node: NodeProc;
 
@@ -34,36 +35,34 @@ interface Stream {
   close: () => void;
 }
 
-async function openStream(url: string): Promise<Stream> {
-  const ctl = new AbortController();
-  const res = await fetch(url, { signal: ctl.signal });
+/** Opens GET `url` as an event stream (from `localAddress`, one of 127/8, when given). */
+async function openStream(url: string, localAddress?: string): Promise<Stream> {
   const events: Array<{ event: string; data: Data }> = [];
   let buffer = "";
-  if (res.ok && res.body) {
-    const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
-    void (async () => {
-      try {
-        for (;;) {
-          const { value, done } = await reader.read();
-          if (done) return;
-          buffer += value;
-          let cut = buffer.indexOf("\n\n");
-          while (cut >= 0) {
-            const frame = buffer.slice(0, cut);
-            buffer = buffer.slice(cut + 2);
-            const event = /^event: (.*)$/m.exec(frame)?.[1];
-            const data = /^data: (.*)$/m.exec(frame)?.[1];
-            if (event && data) events.push({ event, data: JSON.parse(data) });
-            cut = buffer.indexOf("\n\n");
-          }
+  const { req, status } = await new Promise<{ req: ClientRequest; status: number }>((resolve, reject) => {
+    const req = get(url, localAddress ? { localAddress } : {}, (res) => {
+      res.setEncoding("utf8");
+      res.on("data", (chunk: string) => {
+        buffer += chunk;
+        let cut = buffer.indexOf("\n\n");
+        while (cut >= 0) {
+          const frame = buffer.slice(0, cut);
+          buffer = buffer.slice(cut + 2);
+          const event = /^event: (.*)$/m.exec(frame)?.[1];
+          const data = /^data: (.*)$/m.exec(frame)?.[1];
+          if (event && data) events.push({ event, data: JSON.parse(data) });
+          cut = buffer.indexOf("\n\n");
         }
-      } catch {
-        // aborted
-      }
-    })();
-  }
+      });
+      res.on("error", () => {});
+      resolve({ req, status: res.statusCode ?? 0 });
+    });
+    req.on("error", reject);
+    req.setTimeout(30_000, () => req.destroy(new Error("timed out")));
+  });
+  req.on("error", () => {}); // closed by close()
   return {
-    status: res.status,
+    status,
     next: async (event, timeoutMs = 10_000) => {
       const deadline = Date.now() + timeoutMs;
       while (Date.now() < deadline) {
@@ -73,7 +72,7 @@ async function openStream(url: string): Promise<Stream> {
       }
       throw new Error(`no "${event}" event within ${timeoutMs} ms`);
     },
-    close: () => ctl.abort(),
+    close: () => req.destroy(),
   };
 }
 
@@ -142,22 +141,45 @@ describe("GET /events", () => {
     }
   });
 
-  it(`serves at most ${MAX_SSE_CLIENTS} streams and frees a place when one closes`, async () => {
-    const streams = await Promise.all(Array.from({ length: MAX_SSE_CLIENTS }, () => openStream(`${node.url}/events`)));
+  it(`serves at most ${MAX_SSE_PER_ADDRESS} streams to one client address and frees a place when one closes`, async () => {
+    const streams = await Promise.all(Array.from({ length: MAX_SSE_PER_ADDRESS }, () => openStream(`${node.url}/events`)));
     try {
       expect(streams.every((s) => s.status === 200)).toBe(true);
       const refused = await http(`${node.url}/events`);
       expect(refused.status).toBe(503);
-      expect(refused.body.error).toContain("event streams");
+      expect(refused.body.error).toContain("this client already has");
+      // another client address is still served
+      const other = await openStream(`${node.url}/events`, "127.0.0.2");
+      expect(other.status).toBe(200);
+      other.close();
       streams.pop()?.close();
-      let again: Stream | undefined;
-      for (let i = 0; i < 50 && again === undefined; i++) {
-        const s = await openStream(`${node.url}/events`);
-        if (s.status === 200) again = s;
-        else await new Promise((r) => setTimeout(r, 50));
-      }
-      expect(again, "a place is freed when a stream closes").toBeDefined();
+      const again = await waitFor(
+        async () => {
+          const s = await openStream(`${node.url}/events`);
+          if (s.status === 200) return s;
+          s.close();
+          return undefined;
+        },
+        5000,
+        50,
+      );
       streams.push(again as Stream);
+    } finally {
+      for (const s of streams) s.close();
+    }
+  });
+
+  it(`serves at most ${MAX_SSE_CLIENTS} streams in all`, async () => {
+    const addresses = Array.from({ length: MAX_SSE_CLIENTS / MAX_SSE_PER_ADDRESS }, (_, i) => `127.0.0.${i + 1}`);
+    const streams: Stream[] = [];
+    try {
+      for (const a of addresses) {
+        streams.push(...(await Promise.all(Array.from({ length: MAX_SSE_PER_ADDRESS }, () => openStream(`${node.url}/events`, a)))));
+      }
+      expect(streams.filter((s) => s.status === 200)).toHaveLength(MAX_SSE_CLIENTS);
+      const refused = await openStream(`${node.url}/events`, "127.0.0.200");
+      expect(refused.status).toBe(503);
+      refused.close();
       expect((await http(`${node.url}/status`)).status).toBe(200);
     } finally {
       for (const s of streams) s.close();

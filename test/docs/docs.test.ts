@@ -27,7 +27,7 @@
  *   `/tmp/tc`, and HOME shown as `/home/you`) before they are compared.
  * - Masks, on both sides: 128 hex digits (signatures), 64 (hashes, ids, addresses), 8 hex
  *   followed by `…` (short ids), 10-digit times with up to 3 decimals, 13-digit millisecond
- *   times, durations as bash's `time` prints them (0m0.012s), and the values of "proof", "hashrate", "uptime", "threads", "pow", "store", "time", "at",
+ *   times, durations as bash's `time` prints them (0m0.012s), and the values of "proof", "hashrate", "uptime", "threads", "pow", "store", "node_id", "time", "at",
  *   "last_seen", "next_try". Everything else (heights, balances, messages, codes) must match.
  *   In the shown output, `...` stands for any text in a line, and a line of only `...` for
  *   any number of lines.

@@ -334,7 +334,8 @@ describe("registration and announcements", () => {
       },
       "status without the fields": (_req, res) => sendJson(res, 200, { hello: "world" }),
       "HTTP 500": (_req, res) => sendJson(res, 500, { error: "broken" }),
-      "the node's own address": serveChain(ours, { address: (await statusOf(node.url)).address }),
+      // a node knows itself by the random node_id of its /status (a shared wallet address is no sign)
+      "the node's own node_id": serveChain(ours, { status: { node_id: (await http(`${node.url}/status`)).body.node_id } }),
     };
     for (const [name, h] of Object.entries(cases)) {
       const fake = cleanup.peer(await startFakePeer(h));

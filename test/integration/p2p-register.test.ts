@@ -3,6 +3,9 @@
  * /nodes/resolve and their aliases): two real nodes, garbage refused, unreachable peers
  * kept, other networks and the node itself refused, the peer list kept across restarts.
  */
+import { cpSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { http, startNode } from "../helpers/node-process.js";
 import { Cleanup, closedPort, hashAt, mineOn, statusOf } from "./p2p-support.js";
@@ -149,5 +152,37 @@ describe("what /nodes/register refuses and keeps", () => {
     expect([...after.body.nodes].sort()).toEqual([`127.0.0.1:${b.port}`, `127.0.0.1:${dead}`].sort());
     expect((await statusOf(a2.url)).peers).toBe(2);
     expect((await statusOf(a2.url)).height).toBe(2);
+  });
+
+  it("two nodes from one copied data directory (one wallet) peer and converge; each still refuses itself", {
+    timeout: 60_000,
+  }, async () => {
+    const a = cleanup.node(await startNode({ difficulty: DIFFICULTY }));
+    await mineOn(a.url);
+    await a.stop();
+    const copy = mkdtempSync(join(tmpdir(), "tc-copy-"));
+    cpSync(a.dataDir, copy, { recursive: true });
+    const a2 = cleanup.node(await startNode({ difficulty: DIFFICULTY, dataDir: a.dataDir }));
+    const b = cleanup.node(await startNode({ difficulty: DIFFICULTY, dataDir: copy }));
+    const [sa, sb] = [await statusOf(a2.url), await statusOf(b.url)];
+    expect(sa.address).toBe(sb.address); // one wallet
+    const ids = [(await http(`${a2.url}/status`)).body.node_id, (await http(`${b.url}/status`)).body.node_id];
+    expect(ids[0]).toMatch(/^[0-9a-f]{32}$/);
+    expect(ids[1]).not.toBe(ids[0]);
+    const reg = await http(`${a2.url}/nodes/register`, { body: { nodes: [b.url] } });
+    expect(reg.status, reg.text).toBe(201);
+    await mineOn(b.url);
+    await mineOn(b.url);
+    const res = await http(`${a2.url}/nodes/resolve`, { timeoutMs: 20_000 });
+    expect(res.status, res.text).toBe(200);
+    expect(await hashAt(a2.url, 4)).toBe(await hashAt(b.url, 4));
+    for (const [n, url] of [
+      [a2, a2.url],
+      [b, b.url],
+    ] as const) {
+      const self = await http(`${n.url}/nodes/register`, { body: { nodes: [url] } });
+      expectError(self);
+      expect(self.body.error).toMatch(/is this node itself/);
+    }
   });
 });

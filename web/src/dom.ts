@@ -29,6 +29,24 @@ export function clear(el: Element, ...children: Child[]): void {
 
 export const link = (href: string, ...children: Child[]) => h("a", { href }, ...children);
 
+/** Control and format characters (bidi overrides, zero-width and invisible ones, line separators). */
+const HIDDEN = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/gu;
+
+/** `s` with its control and format characters written out as \uXXXX, so none is hidden or reorders the text. */
+export function visible(s: string): string {
+  return s.replace(HIDDEN, (c) => {
+    const cp = c.codePointAt(0) as number;
+    return cp > 0xffff ? `\\u{${cp.toString(16).toUpperCase()}}` : `\\u${cp.toString(16).toUpperCase().padStart(4, "0")}`;
+  });
+}
+
+/**
+ * Text that anyone can put on the chain (a token's name): isolated from the text around it
+ * (`<bdi>`, so a right-to-left name cannot reorder what follows), its hidden characters shown
+ * (a name "\u202Egnp.exe" shows as that, not as "exe.png").
+ */
+export const userText = (s: string) => h("bdi", { class: "user-text" }, visible(s));
+
 /** The first 8 and last 6 characters of a hash, the whole in a tooltip. */
 export function short(hash: string): string {
   return hash.length > 18 ? `${hash.slice(0, 8)}…${hash.slice(-6)}` : hash;
@@ -37,8 +55,9 @@ export function short(hash: string): string {
 export const blockLink = (hash: string, text?: string | number) =>
   h("a", { href: `#/block/${hash}`, class: "mono", title: hash }, text ?? short(hash));
 export const txLink = (id: string) => h("a", { href: `#/tx/${id}`, class: "mono", title: id }, short(id));
-export const tokenLink = (id: string, text?: string) =>
-  h("a", { href: `#/token/${id}`, class: text ? "" : "mono", title: id }, text ?? short(id));
+/** A link to a token, showing its name (chain-supplied text, shown as `userText`) or its short id. */
+export const tokenLink = (id: string, name?: string) =>
+  h("a", { href: `#/token/${id}`, class: name ? "" : "mono", title: id }, name ? userText(name) : short(id));
 
 export function addrLink(address: string | undefined): Child {
   if (address === undefined) return "—";

@@ -2,7 +2,8 @@
  * Live updates for the block explorer: `GET /events` streams the chain's tip changes and the
  * pool's new transactions as server-sent events, and `GET /reorg` tells the last
  * reorganisation this node went through (kept in memory since it started).
- * Bounded: at most MAX_SSE_CLIENTS streams at once, a heartbeat comment every
+ * Bounded: at most MAX_SSE_CLIENTS streams at once and MAX_SSE_PER_ADDRESS from one client
+ * address (one client cannot take every slot), a heartbeat comment every
  * HEARTBEAT_MS, listeners removed when a stream closes, streams ended when the server closes.
  */
 import type { ServerResponse } from "node:http";
@@ -12,10 +13,12 @@ import type { CheckedBlock } from "../../core/block.js";
 import type { TipChange } from "../../node/chain.js";
 import type { TinyNode } from "../../node/node.js";
 import type { PoolEntry } from "../../node/pool.js";
-import { isLoopback } from "../auth.js";
+import { type AccessOptions, mayOperate } from "../auth.js";
 import { HttpError } from "../errors.js";
 
 export const MAX_SSE_CLIENTS = 100;
+/** Streams one client address may hold at once (an explorer tab holds one). */
+export const MAX_SSE_PER_ADDRESS = 10;
 export const HEARTBEAT_MS = 15_000;
 /** A stream whose client reads nothing is dropped once this much is waiting to be sent. */
 const MAX_BUFFERED = 1024 * 1024;
@@ -71,9 +74,10 @@ function txEvent(e: PoolEntry) {
   };
 }
 
-export function eventRoutes(app: FastifyInstance, node: TinyNode): void {
+export function eventRoutes(app: FastifyInstance, node: TinyNode, access: AccessOptions): void {
   let lastReorg: Reorg | null = null;
   const clients = new Set<ServerResponse>();
+  const perAddress = new Map<string, number>();
 
   const broadcast = (event: string, data: unknown) => {
     const frame = `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
@@ -117,7 +121,7 @@ export function eventRoutes(app: FastifyInstance, node: TinyNode): void {
           "without a token), last_reorg}; then `tip` {height, hash, reorg, replaced: [{index, hash, txs}], connected: [...]} " +
           "whenever the main chain's tip changes, and `tx` {id, type, sender, fee, recipient?, amount?, token?} for each " +
           `transaction taken into the pool. A comment line every ${HEARTBEAT_MS / 1000} s keeps the stream open. ` +
-          `At most ${MAX_SSE_CLIENTS} streams at once (503 beyond).`,
+          `At most ${MAX_SSE_CLIENTS} streams at once, ${MAX_SSE_PER_ADDRESS} from one client address (503 beyond).`,
         tags: ["explorer"],
         produces: ["text/event-stream"],
         response: { 200: Type.String({ description: "text/event-stream" }), 503: { $ref: "Error#" } },
@@ -130,6 +134,11 @@ export function eventRoutes(app: FastifyInstance, node: TinyNode): void {
       if (clients.size >= MAX_SSE_CLIENTS) {
         throw new HttpError(503, `this node already serves ${MAX_SSE_CLIENTS} event streams: try again later`);
       }
+      const address = req.socket.remoteAddress ?? "";
+      const mine = perAddress.get(address) ?? 0;
+      if (mine >= MAX_SSE_PER_ADDRESS) {
+        throw new HttpError(503, `this client already has ${MAX_SSE_PER_ADDRESS} event streams open: close some (explorer tabs) first`);
+      }
       const res = reply.raw;
       reply.hijack();
       res.writeHead(200, {
@@ -139,11 +148,20 @@ export function eventRoutes(app: FastifyInstance, node: TinyNode): void {
         "x-accel-buffering": "no",
       });
       clients.add(res);
-      const drop = () => clients.delete(res);
+      perAddress.set(address, mine + 1);
+      let open = true;
+      const drop = () => {
+        if (!open) return;
+        open = false;
+        clients.delete(res);
+        const left = (perAddress.get(address) ?? 1) - 1;
+        if (left > 0) perAddress.set(address, left);
+        else perAddress.delete(address);
+      };
       res.on("close", drop);
       res.on("error", drop);
       const tip = node.chain.tip;
-      const hello = { height: tip.height, tip: tip.hash, operator: isLoopback(req.socket.remoteAddress), last_reorg: lastReorg };
+      const hello = { height: tip.height, tip: tip.hash, operator: mayOperate(req, access), last_reorg: lastReorg };
       res.write(`retry: 3000\nevent: hello\ndata: ${JSON.stringify(hello)}\n\n`);
     },
   );

@@ -4,13 +4,13 @@ import { Type } from "typebox";
 import { fail } from "../../core/errors.js";
 import { workToJson } from "../../core/work.js";
 import type { TinyNode } from "../../node/node.js";
-import { operatorGuard } from "../auth.js";
+import { type AccessOptions, operatorGuard } from "../auth.js";
 import { Block } from "../schemas.js";
 
-const errors = { 400: { $ref: "Error#" }, 401: { $ref: "Error#" } };
+const errors = { 400: { $ref: "Error#" }, 401: { $ref: "Error#" }, 403: { $ref: "Error#" } };
 
-export function nodeRoutes(app: FastifyInstance, node: TinyNode): void {
-  const operator = operatorGuard(node.apiToken);
+export function nodeRoutes(app: FastifyInstance, node: TinyNode, access: AccessOptions): void {
+  const operator = operatorGuard(access);
   const net = node.network;
 
   app.get(

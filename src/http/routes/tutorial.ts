@@ -4,14 +4,20 @@ import { Type } from "typebox";
 import { fail } from "../../core/errors.js";
 import { describeValue } from "../../core/schema.js";
 import type { TinyNode } from "../../node/node.js";
-import { operatorGuard } from "../auth.js";
+import { type AccessOptions, operatorGuard } from "../auth.js";
 import { Block, Transaction, TxAccepted, WalletTransfer } from "../schemas.js";
 
-const errors = { 400: { $ref: "Error#" }, 401: { $ref: "Error#" }, 409: { $ref: "Error#" }, 503: { $ref: "Error#" } };
+const errors = {
+  400: { $ref: "Error#" },
+  401: { $ref: "Error#" },
+  403: { $ref: "Error#" },
+  409: { $ref: "Error#" },
+  503: { $ref: "Error#" },
+};
 const WALLET_FIELDS = ["recipient", "amount", "fee", "sender"];
 
-export function tutorialRoutes(app: FastifyInstance, node: TinyNode): void {
-  const operator = operatorGuard(node.apiToken);
+export function tutorialRoutes(app: FastifyInstance, node: TinyNode, access: AccessOptions): void {
+  const operator = operatorGuard(access);
 
   app.get(
     "/chain",
@@ -73,6 +79,8 @@ export function tutorialRoutes(app: FastifyInstance, node: TinyNode): void {
       description:
         "Either a signed transaction (public), or {recipient, amount[, fee][, sender = the node's address]} which the node fills in and signs with its own wallet (operator route).",
       tags: ["tutorial"],
+      // public for a signed transaction; the node-wallet form is an operator call
+      security: [{}, { operatorToken: [] }] as Array<Record<string, string[]>>,
       body: Type.Union([Transaction, WalletTransfer]),
       response: { 201: TxAccepted, ...errors },
     },

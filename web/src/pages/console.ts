@@ -131,7 +131,9 @@ export const consolePage: Page = async (ctx) => {
       ? h(
           "p",
           { class: "error", role: "status" },
-          "You are not on this node's machine: mining and sending from the node's wallet are operator routes, open to loopback visitors only (others need the bearer token in <data-dir>/api.token). The forms below will answer 401.",
+          "This node does not take operator calls from this page: mining and sending from the node's wallet are open only to the node's own machine, " +
+            "with the page opened as http://localhost:PORT/ or http://127.0.0.1:PORT/ (or under a name the node was started with --allow-host for); " +
+            "from elsewhere, or with --require-token, they need the bearer token in <data-dir>/api.token. The forms below will be refused.",
         )
       : h("p", { class: "small" }, "You are on the node's own machine (loopback), so you may use its operator routes."),
     wallet,

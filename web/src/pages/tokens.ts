@@ -1,6 +1,6 @@
 /** Tokens: the list, and one token's info, holders and events. Degrades when the node has no token routes. */
 import { enc, getOptional, type Token, type TokenEvent } from "../api.js";
-import { addrLink, blockLink, clear, fields, h, section, table, tokenLink } from "../dom.js";
+import { addrLink, blockLink, clear, fields, h, section, table, tokenLink, userText } from "../dom.js";
 import { int, tokenAmount } from "../format.js";
 import { coalesce } from "../live.js";
 import type { Ctx, Page } from "../page.js";
@@ -58,12 +58,12 @@ async function renderToken(ctx: Ctx, id: string): Promise<void> {
   const amount = (v: number) => `${tokenAmount(v, t.decimals)} ${t.symbol}`;
   clear(
     ctx.root,
-    h("h1", {}, `${t.name} (${t.symbol})`),
+    h("h1", {}, userText(t.name), ` (${t.symbol})`),
     section(
       "Token",
       fields([
         ["Id", h("code", { class: "wrap" }, t.id)],
-        ["Name", t.name],
+        ["Name", userText(t.name)],
         ["Symbol", t.symbol],
         ["Decimals", `${int(t.decimals)} (1 ${t.symbol} = 10^${t.decimals} base units)`],
         ["Total supply", amount(t.total_supply)],

@@ -1,6 +1,6 @@
 /** A transaction: status, confirmations, every field, the signature check, token events; live while pending. */
 import { enc, get, type TokenEvent, type TxInfo } from "../api.js";
-import { addrLink, badge, blockLink, type Child, clear, fields, h, section, table, tokenLink } from "../dom.js";
+import { addrLink, badge, blockLink, type Child, clear, fields, h, section, table, tokenLink, userText } from "../dom.js";
 import { int, txType } from "../format.js";
 import { coalesce } from "../live.js";
 import type { Ctx, Page } from "../page.js";
@@ -12,7 +12,7 @@ function value(key: string, v: unknown): Child {
   if (key === "token" && typeof v === "string") return tokenLink(v, v);
   if (typeof v === "number" && key !== "timestamp") return int(v);
   if (typeof v === "string" && v.length >= 64) return h("code", { class: "wrap" }, v);
-  return String(v);
+  return typeof v === "string" ? userText(v) : String(v);
 }
 
 function signature(info: TxInfo): Child {
