@@ -80,3 +80,8 @@ export function formatUnits(units: number | bigint | string, decimals: number): 
 export function formatTokenAmount(units: number | bigint | string, token: { decimals: number; symbol: string }): string {
   return `${formatUnits(units, token.decimals)} ${token.symbol}`;
 }
+
+/** As formatTokenAmount, with the base units when they differ from the whole amount: "12.50 BAR (1250 base units)". */
+export function formatTokenAmountWithUnits(units: number | bigint | string, token: { decimals: number; symbol: string }): string {
+  return token.decimals === 0 ? formatTokenAmount(units, token) : `${formatTokenAmount(units, token)} (${BigInt(units)} base units)`;
+}

@@ -86,14 +86,31 @@ function reasonOf(err: unknown): string {
   return e.cause?.message ?? e.message ?? String(err);
 }
 
+export interface NodeClientOptions {
+  timeoutMs?: number;
+  /** Checks the node's /status (throws to refuse the node): run on the first request, before any other. */
+  checkStatus?: (status: NodeStatus) => void;
+}
+
 export class NodeClient {
+  private readonly timeoutMs: number;
+  private readonly checkStatus: ((status: NodeStatus) => void) | undefined;
+  private checked: Promise<NodeStatus> | undefined;
+
   constructor(
     readonly url: string,
-    private readonly timeoutMs = REQUEST_TIMEOUT_MS,
-  ) {}
+    opts: NodeClientOptions = {},
+  ) {
+    this.timeoutMs = opts.timeoutMs ?? REQUEST_TIMEOUT_MS;
+    this.checkStatus = opts.checkStatus;
+  }
 
   /** GET or POST JSON; resolves with the body, or throws ApiError / WalletError. */
   async request<T>(path: string, body?: unknown): Promise<{ status: number; body: T }> {
+    if (this.checkStatus !== undefined && path !== "/status") {
+      this.checked ??= this.status();
+      await this.checked;
+    }
     let res: Response;
     try {
       res = await fetch(this.url + path, {
@@ -140,9 +157,11 @@ export class NodeClient {
     }
   }
 
+  /** The node's /status (checked with `checkStatus`, when given). */
   async status(): Promise<NodeStatus> {
     const s = await this.get<NodeStatus>("/status");
-    if (typeof s?.network !== "string") throw notANode(this.url, "GET /status has no network name");
+    if (typeof s?.network !== "string" || typeof s.genesis_hash !== "string") throw notANode(this.url, "GET /status has no network name");
+    this.checkStatus?.(s);
     return s;
   }
 

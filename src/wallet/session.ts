@@ -4,10 +4,12 @@
  */
 import { homedir } from "node:os";
 import { join, resolve } from "node:path";
+import { txId } from "../core/encoding.js";
 import { isRuleError } from "../core/errors.js";
 import { isAddress, type KeyPair } from "../crypto/keys.js";
 import { NodeClient, nodeUrl, type TokenInfo } from "./client.js";
 import { badAddress, badTokenId, unknownToken, WalletError } from "./errors.js";
+import { checkNetworkPin } from "./pin.js";
 import { signTransaction, type TxBody } from "./sign.js";
 import { DEFAULT_WAIT_SECONDS, waitForConfirmation } from "./wait.js";
 import { loadSigningKey, walletAddress } from "./wallet-keys.js";
@@ -49,7 +51,8 @@ export class WalletSession {
   constructor(opts: GlobalOptions) {
     const dir = opts.wallet ?? DEFAULT_WALLET_DIR;
     this.dir = resolve(dir === "~" || dir.startsWith("~/") ? join(homedir(), dir.slice(1)) : dir);
-    this.client = new NodeClient(nodeUrl(opts.node));
+    const url = nodeUrl(opts.node);
+    this.client = new NodeClient(url, { checkStatus: (s) => checkNetworkPin(this.dir, url, s) });
     this.json = opts.json === true;
   }
 
@@ -69,12 +72,33 @@ export class WalletSession {
     return value;
   }
 
-  /** Checks a token id argument and fetches the token (it must exist on the node). */
+  /**
+   * Checks a token id argument and fetches the token (it must exist on the node). Its name,
+   * symbol and decimals are read from the token's own `token_create` transaction, whose id the
+   * wallet computes and compares with the token id: a node that misreported `decimals` in its
+   * summary could make "1 ALC" sign a transfer of a hundred times more.
+   */
   async token(id: string): Promise<TokenInfo> {
     if (!HEX64.test(id)) throw badTokenId(id);
-    const t = await this.client.token(id);
+    const [t, created] = await Promise.all([this.client.token(id), this.client.transaction(id)]);
     if (t === undefined) throw unknownToken(id, this.client.url);
-    return t;
+    const tx = created?.transaction;
+    if (tx === undefined || tx.type !== "token_create" || txId(tx) !== id) {
+      throw new WalletError(
+        `the node at ${this.client.url} lists token ${id} but does not serve its token_create transaction (GET /transactions/${id.slice(0, 8)}…): ` +
+          "without it the wallet cannot check the token's decimals; use another --node",
+        "unverified-token",
+      );
+    }
+    if (t.decimals !== tx.decimals || t.symbol !== tx.symbol || t.name !== tx.name) {
+      throw new WalletError(
+        `the node at ${this.client.url} describes token ${id} as ${JSON.stringify(t.name)} (${t.symbol}, ${t.decimals} decimals), ` +
+          `but the token's own token_create transaction says ${JSON.stringify(tx.name)} (${tx.symbol}, ${tx.decimals} decimals): ` +
+          "the node misreports the token; use another --node",
+        "token-mismatch",
+      );
+    }
+    return { ...t, name: tx.name, symbol: tx.symbol, decimals: tx.decimals };
   }
 
   /**

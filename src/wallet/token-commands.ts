@@ -3,7 +3,7 @@
  * (SPEC §8): ERC-20 over the node's API. Amounts are whole tokens with up to the token's
  * decimals, or base units with --raw.
  */
-import { formatTokenAmount, formatUnits, parseTokenAmount } from "./amounts.js";
+import { formatTokenAmount, formatTokenAmountWithUnits, formatUnits, parseTokenAmount } from "./amounts.js";
 import { WalletError } from "./errors.js";
 import type { Output, SendOptions, WalletSession } from "./session.js";
 
@@ -32,9 +32,13 @@ export async function tokenCreateCommand(s: WalletSession, o: CreateOptions): Pr
   const decimals = Number(o.decimals);
   const supply = parseTokenAmount(o.supply, decimals, { raw: o.raw === true, symbol: o.symbol, what: "--supply" });
   const sent = await s.send({ type: "token_create", name: o.name, symbol: o.symbol, decimals, supply }, o);
-  const r = s.sentOutput(sent, `created ${o.name} (${o.symbol}): ${formatUnits(supply, decimals)} ${o.symbol} to this wallet`, {
-    token: sent.id,
-  });
+  const r = s.sentOutput(
+    sent,
+    `created ${o.name} (${o.symbol}): ${formatTokenAmountWithUnits(supply, { decimals, symbol: o.symbol })} to this wallet`,
+    {
+      token: sent.id,
+    },
+  );
   return { ...r, text: `${r.text}\ntoken id ${sent.id}` };
 }
 
@@ -43,7 +47,7 @@ export async function tokenTransferCommand(s: WalletSession, token: string, to: 
   const t = await s.token(token);
   const units = parseTokenAmount(amount, t.decimals, { raw: o.raw === true, symbol: t.symbol });
   const sent = await s.send({ type: "token_transfer", token: t.id, recipient, amount: units }, o);
-  return s.sentOutput(sent, `sent ${formatTokenAmount(units, t)} to ${recipient}`);
+  return s.sentOutput(sent, `sent ${formatTokenAmountWithUnits(units, t)} to ${recipient}`);
 }
 
 export async function tokenApproveCommand(
@@ -57,7 +61,10 @@ export async function tokenApproveCommand(
   const t = await s.token(token);
   const units = parseTokenAmount(amount, t.decimals, { raw: o.raw === true, symbol: t.symbol });
   const sent = await s.send({ type: "token_approve", token: t.id, spender: sp, amount: units }, o);
-  return s.sentOutput(sent, `allowed ${sp} to spend ${formatTokenAmount(units, t)} of this wallet's (replacing any earlier allowance)`);
+  return s.sentOutput(
+    sent,
+    `allowed ${sp} to spend ${formatTokenAmountWithUnits(units, t)} of this wallet's (replacing any earlier allowance)`,
+  );
 }
 
 export async function tokenTransferFromCommand(
@@ -73,7 +80,7 @@ export async function tokenTransferFromCommand(
   const t = await s.token(token);
   const units = parseTokenAmount(amount, t.decimals, { raw: o.raw === true, symbol: t.symbol });
   const sent = await s.send({ type: "token_transfer_from", token: t.id, owner: ow, recipient, amount: units }, o);
-  return s.sentOutput(sent, `moved ${formatTokenAmount(units, t)} of ${ow}'s to ${recipient}`);
+  return s.sentOutput(sent, `moved ${formatTokenAmountWithUnits(units, t)} of ${ow}'s to ${recipient}`);
 }
 
 export async function tokenBalanceCommand(s: WalletSession, token: string, address: string | undefined): Promise<Output> {
