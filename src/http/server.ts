@@ -59,6 +59,12 @@ export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
 /** /docs (Swagger UI) draws its icons from data: URLs and sets inline styles; nothing else is relaxed. */
 const DOCS_CSP = `${SECURITY_HEADERS["content-security-policy"]}; img-src 'self' data:; style-src 'self' 'unsafe-inline'`;
 
+function hostLines(raw: readonly string[]): number {
+  let n = 0;
+  for (let i = 0; i < raw.length; i += 2) if ((raw[i] as string).length === 4 && (raw[i] as string).toLowerCase() === "host") n++;
+  return n;
+}
+
 /** Params and query strings are checked (and coerced) by ajv; bodies by the core rules in the handlers. */
 const ajv = new Ajv({ coerceTypes: "array", useDefaults: true, removeAdditional: false, allErrors: false, strict: false });
 
@@ -89,6 +95,10 @@ export async function buildServer(node: TinyNode, opts: ServerOptions = {}): Pro
   app.addHook("onRequest", async (req, reply) => {
     for (const [k, v] of Object.entries(SECURITY_HEADERS)) reply.raw.setHeader(k, v);
     if (req.url === "/docs" || req.url.startsWith("/docs/")) reply.raw.setHeader("content-security-policy", DOCS_CSP);
+    // RFC 9112 §3.2: more than one Host is a bad request (Node.js would keep the first, unseen by the Host check)
+    if (hostLines(req.raw.rawHeaders) > 1) {
+      return reply.status(400).send({ error: "the request has more than one Host header", code: "bad-request" });
+    }
   });
   const limit = rateLimiter(opts.rateLimit ?? { perSecond: 100 });
   const tooLarge = bodyLimiter(opts.bodyLimit ?? BODY_LIMIT);

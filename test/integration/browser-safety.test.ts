@@ -8,6 +8,7 @@
 
 import { readFileSync } from "node:fs";
 import { request } from "node:http";
+import { connect } from "node:net";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { key1 } from "../helpers/keys.js";
@@ -81,6 +82,21 @@ function call(port: number, method: string, path: string, headers: Record<string
   });
 }
 
+/** Raw bytes to 127.0.0.1:port; the whole answer once the server closes. */
+function rawRequest(port: number, text: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, "127.0.0.1", () => socket.end(text));
+    let out = "";
+    socket.setEncoding("utf8");
+    socket.on("data", (d: string) => {
+      out += d;
+    });
+    socket.setTimeout(10_000, () => socket.destroy(new Error("timed out")));
+    socket.on("error", reject);
+    socket.on("close", () => resolve(out));
+  });
+}
+
 /** Every operator route, and what a call of it sends. */
 function operatorCalls(): Array<{ name: string; method: string; path: string; body?: unknown }> {
   const peer = "http://127.0.0.1:9"; // nothing listens there: a registration would keep it as an unreachable peer
@@ -143,6 +159,21 @@ describe("operator routes refuse what a web page could send", () => {
     ["two Origins, the first one right", (p: number) => ({ host: `127.0.0.1:${p}`, origin: `http://127.0.0.1:${p}, http://evil.example` })],
   ])("%s: 403, nothing changes", async (_what, headers) => {
     await expectRefused(node, headers(node.port), 403, "browser-refused");
+  });
+
+  it("two Host headers are a bad request (RFC 9112), whatever their order", async () => {
+    const before = await state(node);
+    for (const hosts of [
+      ["localhost", "evil.example"],
+      ["evil.example", "localhost"],
+    ]) {
+      const answer = await rawRequest(
+        node.port,
+        `GET /mine HTTP/1.1\r\n${hosts.map((h) => `Host: ${h}\r\n`).join("")}Connection: close\r\n\r\n`,
+      );
+      expect(answer.split("\r\n")[0]).toBe("HTTP/1.1 400 Bad Request");
+    }
+    expect(await state(node)).toEqual(before);
   });
 
   it("a foreign Host from a program (no browser headers) needs the token: 401, nothing changes", async () => {

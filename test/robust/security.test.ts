@@ -166,6 +166,8 @@ describe.skipIf(nsUnavailable !== undefined)(
       const t = await curlFromNamespace("POST", `http://${HOST_IP}:${n.port}/transactions/new`, { json: tx });
       expect(t.status, t.text).toBe(400);
       expect(t.body?.code).toBe("insufficient-funds");
+      // listening beyond loopback, the node said at start what that means
+      expect(n.output()).toMatch(/listening on 10\.200\.\d+\.1, not only loopback: operator routes need the token/);
     });
 
     it("without a token, or with a wrong one, every operator route answers 401 and does nothing", { timeout: 180_000 }, async () => {
