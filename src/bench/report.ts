@@ -49,11 +49,12 @@ export interface Machine {
 }
 
 export function machineInfo(): Machine {
+  const driver = sqliteDriver();
   return {
     cpu: cpus()[0]?.model ?? "unknown",
     cores: availableParallelism(),
     node: process.version,
-    sqlite: `${sqliteDriver().name} (SQLite ${sqliteDriver().sqliteVersion})`,
+    sqlite: `${driver.name} (SQLite ${driver.sqliteVersion})`,
     os: `${platform()} ${release()}`,
     memory_gib: Math.round((totalmem() / 2 ** 30) * 10) / 10,
     date: new Date().toISOString(),

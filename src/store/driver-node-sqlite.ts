@@ -30,11 +30,7 @@ export function loadNodeSqlite(): NodeSqliteModule | undefined {
 type Args = SQLInputValue[];
 
 class Statement implements SqlStatement {
-  constructor(
-    private readonly db: DatabaseSync,
-    private readonly sql: string,
-    private readonly st: StatementSync,
-  ) {}
+  constructor(private readonly st: StatementSync) {}
   run(...params: SqlParam[]): unknown {
     return this.st.run(...(params as Args));
   }
@@ -44,10 +40,10 @@ class Statement implements SqlStatement {
   all(...params: SqlParam[]): unknown[] {
     return this.st.all(...(params as Args));
   }
+  /** Switches this statement to first columns (as better-sqlite3's pluck does): nothing is prepared again. */
   pluck(): SqlStatement {
-    const st = this.db.prepare(this.sql);
-    st.setReturnArrays(true);
-    return new Plucked(st);
+    this.st.setReturnArrays(true);
+    return new Plucked(this.st);
   }
 }
 
@@ -72,7 +68,7 @@ class Plucked implements SqlStatement {
 class Connection implements SqlConnection {
   constructor(private readonly db: DatabaseSync) {}
   prepare(sql: string): SqlStatement {
-    return new Statement(this.db, sql, this.db.prepare(sql));
+    return new Statement(this.db.prepare(sql));
   }
   exec(sql: string): void {
     this.db.exec(sql);

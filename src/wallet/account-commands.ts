@@ -2,6 +2,7 @@
 
 import { formatTokenAmount, formatUnits, parseCoinAmount } from "./amounts.js";
 import type { TokenInfo, TxWithId } from "./client.js";
+import { WalletError } from "./errors.js";
 import type { Output, SendOptions, WalletSession } from "./session.js";
 import { createWallet, importWallet } from "./wallet-keys.js";
 
@@ -92,6 +93,11 @@ function involves(tx: TxWithId, me: string): boolean {
   return [tx.sender, "recipient" in tx ? tx.recipient : "", "owner" in tx ? tx.owner : "", "spender" in tx ? tx.spender : ""].includes(me);
 }
 
+function unchecked(err: unknown): undefined {
+  if (err instanceof WalletError) return undefined;
+  throw err;
+}
+
 export async function historyCommand(s: WalletSession, opts: { limit?: number }): Promise<Output> {
   const address = await s.address();
   const limit = opts.limit ?? 20;
@@ -99,8 +105,9 @@ export async function historyCommand(s: WalletSession, opts: { limit?: number })
   const pending = pool.filter((tx) => involves(tx, address));
   const tokenIds = new Set<string>();
   for (const tx of [...pending, ...page.transactions.map((r) => r.transaction)]) if ("token" in tx) tokenIds.add(tx.token);
+  // decimals as the wallet checks them (from each token's token_create); a token it cannot check shows base units
   const tokens = new Map<string, TokenInfo | undefined>();
-  await Promise.all([...tokenIds].map(async (id) => tokens.set(id, await s.client.token(id))));
+  await Promise.all([...tokenIds].map(async (id) => tokens.set(id, await s.token(id).catch(unchecked))));
   const lookup = (id: string) => tokens.get(id);
   const lines = [
     ...pending.map((tx) => `pending   ${describe(tx, address, lookup)}  ${tx.id}`),
