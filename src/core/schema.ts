@@ -5,7 +5,7 @@
  */
 import { blockHash, txId } from "./encoding.js";
 import { fail } from "./errors.js";
-import type { Block, Transaction } from "./types.js";
+import type { Block, BlockHeader, Transaction } from "./types.js";
 
 const HEX64 = /^[0-9a-f]{64}$/;
 const HEX128 = /^[0-9a-f]{128}$/;
@@ -175,6 +175,58 @@ export function parseTransaction(raw: unknown, what = "transaction"): Transactio
 }
 
 const BLOCK_FIELDS = ["index", "timestamp", "transactions", "proof", "previous_hash", "difficulty", "tx_root"] as const;
+const HEADER_KEYS = ["index", "timestamp", "proof", "previous_hash", "difficulty", "tx_root"] as const;
+
+/** The six header fields of `raw` (a block or a header), checked; other fields are not looked at. */
+function headerFields(raw: Obj, what: string): BlockHeader {
+  const prev = raw.previous_hash;
+  if (typeof prev !== "string" || !(HEX64.test(prev) || prev === "1")) {
+    fail("bad-schema", `${what}.previous_hash must be a 64-character lowercase hex hash, got ${describe(prev)}`);
+  }
+  if (!isTimestamp(raw.timestamp)) {
+    fail(
+      "bad-schema",
+      `${what}.timestamp must be seconds since 1970, non-negative, with at most 3 decimals, got ${describe(raw.timestamp)}`,
+    );
+  }
+  return {
+    index: uint(raw, "index", what, 1),
+    timestamp: raw.timestamp === 0 ? 0 : raw.timestamp,
+    proof: uint(raw, "proof", what),
+    previous_hash: prev,
+    difficulty: uint(raw, "difficulty", what, 1),
+    tx_root: hex64(raw, "tx_root", what, "a 64-character lowercase hex hash"),
+  };
+}
+
+/** A header with its hash, as computed (SPEC §4), never as claimed. */
+export interface HashedHeader {
+  header: BlockHeader;
+  hash: string;
+}
+
+/**
+ * The header of a received block, checked and hashed without looking at its transactions:
+ * the cheap first step for anything unrequested, so proof of work is checked before a
+ * single transaction is parsed or hashed. A `hash` that is present must match.
+ */
+export function parseBlockHeader(raw: unknown): HashedHeader {
+  if (!isObject(raw)) fail("bad-schema", `block must be a JSON object, got ${describe(raw)}`);
+  const header = headerFields(raw, "block");
+  const hash = blockHash(header);
+  if ("hash" in raw && raw.hash !== hash) fail("bad-hash", "block.hash is not the hash of the block's header; omit it or fix it");
+  return { header, hash };
+}
+
+/** A header as `GET /headers` serves it (SPEC §7: the six fields and `hash`), exactly. */
+export function parseHeader(raw: unknown): HashedHeader {
+  if (!isObject(raw)) fail("bad-schema", `header must be a JSON object, got ${describe(raw)}`);
+  exactKeys(raw, HEADER_KEYS, ["hash"], "header");
+  const header = headerFields(raw, "header");
+  const hash = blockHash(header);
+  if ("hash" in raw && raw.hash !== hash) fail("bad-hash", "header.hash is not the hash of the header");
+  return { header, hash };
+}
 
 /**
  * Checks the exact shape of a block (SPEC §4) and of each transaction in it, and returns it
@@ -184,24 +236,18 @@ const BLOCK_FIELDS = ["index", "timestamp", "transactions", "proof", "previous_h
 export function parseBlock(raw: unknown, maxTxs: number): Block {
   if (!isObject(raw)) fail("bad-schema", `block must be a JSON object, got ${describe(raw)}`);
   exactKeys(raw, BLOCK_FIELDS, ["hash"], "block");
-  const prev = raw.previous_hash;
-  if (typeof prev !== "string" || !(HEX64.test(prev) || prev === "1")) {
-    fail("bad-schema", `block.previous_hash must be a 64-character lowercase hex hash, got ${describe(prev)}`);
-  }
-  if (!isTimestamp(raw.timestamp)) {
-    fail("bad-schema", `block.timestamp must be seconds since 1970, non-negative, with at most 3 decimals, got ${describe(raw.timestamp)}`);
-  }
+  const header = headerFields(raw, "block");
   const txs = raw.transactions;
   if (!Array.isArray(txs)) fail("bad-schema", `block.transactions must be an array, got ${describe(txs)}`);
   if (txs.length > maxTxs) fail("too-many-txs", `block has ${txs.length} transactions; at most ${maxTxs} are allowed`);
   const block: Block = {
-    index: uint(raw, "index", "block", 1),
-    timestamp: raw.timestamp === 0 ? 0 : raw.timestamp,
+    index: header.index,
+    timestamp: header.timestamp,
     transactions: txs.map((t, i) => parseTransaction(t, `block.transactions[${i}]`)),
-    proof: uint(raw, "proof", "block"),
-    previous_hash: prev,
-    difficulty: uint(raw, "difficulty", "block", 1),
-    tx_root: hex64(raw, "tx_root", "block", "a 64-character lowercase hex hash"),
+    proof: header.proof,
+    previous_hash: header.previous_hash,
+    difficulty: header.difficulty,
+    tx_root: header.tx_root,
   };
   if ("hash" in raw && raw.hash !== blockHash(block)) {
     fail("bad-hash", "block.hash is not the hash of the block's header; omit it or fix it");

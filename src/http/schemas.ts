@@ -83,6 +83,19 @@ export const Block = Type.Object(
   { description: "a block; `hash` (SHA-256 of the canonical JSON of its header) is added by the API" },
 );
 
+export const Header = Type.Object(
+  {
+    index: Type.Integer({ minimum: 1 }),
+    timestamp: Type.Number({ minimum: 0, description: "seconds since the epoch, at most 3 decimals" }),
+    proof: Uint,
+    previous_hash: Type.String(),
+    difficulty: Type.Integer({ minimum: 1 }),
+    tx_root: Hex64,
+    hash: Hex64,
+  },
+  { description: "a block header: the six fields the block hash is made of, and that hash" },
+);
+
 export const TxAccepted = Type.Object({
   message: Type.String({ examples: ["Transaction will be added to Block 3"] }),
   id: Hex64,
@@ -119,6 +132,10 @@ export const Status = Type.Object({
   node_id: Type.String({
     description: "a random id this node makes at each start, by which it recognises itself among the peers it is given",
   }),
+  orphans: Type.Object(
+    { count: Type.Integer(), bytes: Type.Integer(), max_count: Type.Integer(), max_bytes: Type.Integer() },
+    { description: "blocks announced before their parents, held (within these bounds) while the parents are fetched" },
+  ),
 });
 
 export const IdParam = Type.Object({

@@ -15,7 +15,7 @@ import { applyBlock } from "../core/transition.js";
 import type { Block, BlockHeader, NetworkParams, SignedTx, Transaction } from "../core/types.js";
 import { requireSignature } from "../core/verify.js";
 import { addWork, isBetterChain } from "../core/work.js";
-import { blockJson, type ChainStore } from "../store/chain-store.js";
+import { blockJson, type ChainStore, headerJson } from "../store/chain-store.js";
 import { BlockStatus } from "../store/schema.js";
 import { type ChainOptions, PageError, type SubmitResult, type Tip, type TipChange } from "./chain-types.js";
 import { HeaderIndex } from "./headers.js";
@@ -44,7 +44,8 @@ export class Chain extends EventEmitter<{ tip: [TipChange] }> {
   readonly genesisHash: string;
   private tipCache!: Tip;
   private readonly headers: HeaderIndex;
-  private readonly now: () => number;
+  /** The node's clock, seconds since the epoch. */
+  readonly now: () => number;
   /**
    * Called inside the database transaction of a reorganisation with the blocks that leave the
    * main chain (tip first) and those that join it, so what depends on them (the pool's saved
@@ -72,6 +73,7 @@ export class Chain extends EventEmitter<{ tip: [TipChange] }> {
         this.store.insertBlock(
           { hash: this.genesisHash, height: 1, prevHash: g.previous_hash, work: BigInt(g.difficulty), status: BlockStatus.Valid },
           blockJson(g, this.genesisHash, []),
+          headerJson(g, this.genesisHash),
         );
         this.store.setMain(1, this.genesisHash);
         this.store.setMeta("genesis", this.genesisHash);
@@ -212,6 +214,25 @@ export class Chain extends EventEmitter<{ tip: [TipChange] }> {
     else this.emit("tip", change);
   }
 
+  /**
+   * For a block whose parent is stored and which is not: the header rules that need the
+   * parent (link, index, time, required difficulty), and the work of the chain it would make.
+   * Cheap (no transaction is looked at), so an unrequested block can be judged before it is parsed.
+   */
+  headerWork(header: BlockHeader, hash: string): bigint {
+    const parent = this.store.blockInfo(header.previous_hash);
+    if (parent === undefined) fail("unknown-parent", `the parent ${header.previous_hash} of block ${header.index} is not known here`);
+    if (parent.status === BlockStatus.Invalid) fail("invalid-ancestor", `block ${hash} descends from the invalid block ${parent.hash}`);
+    checkBlockHeader(header, {
+      params: this.params,
+      parent: this.header(parent.hash),
+      parentHash: parent.hash,
+      difficulty: this.difficultyAfter(parent.hash),
+      now: this.now(),
+    });
+    return addWork(parent.work, header.difficulty);
+  }
+
   /** Rules needing the parent; returns the result when the block is already known. */
   private precheck(checked: CheckedBlock): SubmitResult | undefined {
     const { block, hash } = checked;
@@ -256,12 +277,13 @@ export class Chain extends EventEmitter<{ tip: [TipChange] }> {
     const work = addWork(parent.work, block.difficulty);
     const info = { hash, height: block.index, prevHash: parent.hash, work, status: BlockStatus.Checked };
     const json = blockJson(block, hash, checked.txIds);
+    const headerText = headerJson(block, hash);
     this.headers.remember(hash, headerOf(block)); // its child comes next: no read back from the store
     if (parent.hash === this.tip.hash) {
-      this.extend(checked, () => this.store.insertBlock(info, json));
+      this.extend(checked, () => this.store.insertBlock(info, json, headerText));
       return { outcome: "connected", hash, height: block.index };
     }
-    this.store.insertBlock(info, json);
+    this.store.insertBlock(info, json, headerText);
     if (isBetterChain(work, this.tip.work)) {
       this.reorganize(hash);
       return { outcome: "reorganized", hash, height: block.index };
@@ -391,6 +413,11 @@ export class Chain extends EventEmitter<{ tip: [TipChange] }> {
   /** Main-chain block JSON texts from index `from`. */
   blocksFrom(from: number, limit: number): string[] {
     return this.store.mainJsonRange(Math.max(1, from), limit);
+  }
+
+  /** Main-chain header texts (six fields and `hash`) from index `from`. */
+  headersFrom(from: number, limit: number): string[] {
+    return this.store.mainHeaderRange(Math.max(1, from), limit);
   }
 
   /** A block's JSON text by index (main chain) or hash (any stored, not invalid). */

@@ -3,18 +3,19 @@
  * up (on announcements of unknown blocks, on /nodes/resolve, and every few seconds).
  */
 import type { Logger } from "pino";
-import { blockHash } from "../core/encoding.js";
-import { fail, isRuleError } from "../core/errors.js";
+import { fail } from "../core/errors.js";
 import { PeerRequestError } from "../p2p/http-client.js";
 import { PeerClient } from "../p2p/peer-client.js";
 import { normalizePeerUrl, PeerUrlError } from "../p2p/peer-url.js";
 import type { PeerStore } from "../store/peer-store.js";
-import type { BatchVerify, Chain, SubmitResult } from "./chain.js";
+import type { BatchVerify, Chain } from "./chain.js";
 import { Gossip } from "./gossip.js";
-import { OrphanPool } from "./orphans.js";
 import { type Peer, PeerSet } from "./peers.js";
 import type { Pool } from "./pool.js";
 import { Sync, type SyncOptions } from "./sync.js";
+import { type BlockAnnouncement, UnrequestedBlocks } from "./unrequested.js";
+
+export type { BlockAnnouncement } from "./unrequested.js";
 
 export interface NetworkOptions extends SyncOptions {
   /** Seconds between background syncs (0: none). */
@@ -33,13 +34,12 @@ export interface NetworkOptions extends SyncOptions {
 /** How long /nodes/resolve waits for peers before answering with what it has. */
 export const RESOLVE_WAIT_MS = 30_000;
 
-export type BlockAnnouncement = SubmitResult | { outcome: "orphan"; hash: string; height: number };
-
 export class Network {
   readonly peers: PeerSet;
   readonly gossip: Gossip;
   readonly sync: Sync;
-  private readonly orphans = new OrphanPool();
+  /** Blocks announced to this node (POST /blocks): the anti-DoS gate, and the orphans it holds. */
+  readonly unrequested: UnrequestedBlocks;
   private timer: NodeJS.Timeout | undefined;
   private catchUp: Promise<unknown> | undefined;
   private closed = false;
@@ -56,6 +56,7 @@ export class Network {
     this.peers = new PeerSet(store, opts.maxPeers);
     this.gossip = new Gossip(this.peers, log);
     this.sync = new Sync(chain, this.peers, log, opts.verify, opts);
+    this.unrequested = new UnrequestedBlocks(chain, opts.verify, () => this.requestCatchUp(), log);
     this.sync.onPending = async (txs) => {
       // refusals (known, confirmed, invalid here) are expected and ignored
       await Promise.all(txs.slice(0, 5000).map((tx) => pool.add(tx).catch(() => undefined)));
@@ -66,7 +67,7 @@ export class Network {
     chain.on("tip", (change) => {
       const tip = change.connected.at(-1);
       if (tip !== undefined) this.announceTip(tip.hash, change.connected.length === 1 && !this.sync.busy);
-      this.adoptOrphans();
+      void this.unrequested.adopt();
     });
     pool.on("added", (e) => this.gossip.announceTransaction(e.id, () => JSON.stringify({ ...e.tx, id: e.id })));
     pool.on("returned", (e) => this.gossip.announceTransaction(e.id, () => JSON.stringify({ ...e.tx, id: e.id }), true));
@@ -112,6 +113,7 @@ export class Network {
     this.closed = true;
     clearTimeout(this.timer);
     clearTimeout(this.burstTimer);
+    this.unrequested.close();
   }
 
   /**
@@ -171,21 +173,9 @@ export class Network {
     }
   }
 
-  /** A block announced by anyone (POST /blocks). Unknown parents are fetched from peers. */
-  async receiveBlock(raw: unknown): Promise<BlockAnnouncement> {
-    try {
-      const r = await this.chain.submitAsync(raw, this.opts.verify);
-      // a block stored off the main chain may be the parent orphans wait for (main-chain blocks adopt them on "tip")
-      if (r.outcome === "side" || r.outcome === "known") this.adoptOrphans();
-      return r;
-    } catch (err) {
-      if (!isRuleError(err) || err.code !== "unknown-parent") throw err;
-      const b = raw as { previous_hash: string; index: number };
-      const hash = blockHash(raw as never);
-      this.orphans.add(hash, b.previous_hash, raw);
-      this.requestCatchUp();
-      return { outcome: "orphan", hash, height: b.index };
-    }
+  /** A block announced by anyone (POST /blocks); see UnrequestedBlocks. Unknown parents are fetched from peers. */
+  receiveBlock(raw: unknown): Promise<BlockAnnouncement> {
+    return this.unrequested.receive(raw);
   }
 
   /** Starts a sync with all peers unless one is running. */
@@ -193,22 +183,8 @@ export class Network {
     if (this.catchUp !== undefined || this.closed) return;
     this.catchUp = this.sync.withAll(false).finally(() => {
       this.catchUp = undefined;
-      this.adoptOrphans();
+      void this.unrequested.adopt();
     });
-  }
-
-  private adoptOrphans(): void {
-    for (;;) {
-      const ready = this.orphans.takeReady((h) => this.chain.store.blockInfo(h) !== undefined);
-      if (ready.length === 0) return;
-      for (const raw of ready) {
-        try {
-          this.chain.submit(raw);
-        } catch {
-          // invalid after all: dropped
-        }
-      }
-    }
   }
 
   /**
@@ -222,7 +198,7 @@ export class Network {
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([this.sync.withAll(false), new Promise((r) => (timer = setTimeout(r, waitMs)))]);
     clearTimeout(timer);
-    this.adoptOrphans();
+    await this.unrequested.adopt();
     const replaced = this.replacedByPeers || this.chain.tip.hash !== before;
     this.replacedByPeers = false;
     return replaced;

@@ -231,6 +231,12 @@ export class TinyNode {
       uptime: Math.round((Date.now() - this.startedAt) / 1000),
       version: 1,
       node_id: this.nodeId,
+      orphans: {
+        count: this.network.unrequested.orphans.size,
+        bytes: this.network.unrequested.orphans.bytes,
+        max_count: this.network.unrequested.orphans.limits.maxCount,
+        max_bytes: this.network.unrequested.orphans.limits.maxBytes,
+      },
     };
   }
 }

@@ -1,17 +1,26 @@
 /**
- * Catching up with peers (SPEC §5): compare tips, find the fork point, fetch only the
- * missing blocks in pages, and give each to the chain, which checks it in full and switches
- * when the branch has more work. Everything taken from one peer is bounded: time per request
- * and bytes per answer (the client), blocks and time per attempt (here).
+ * Catching up with peers (SPEC §5), headers first: compare tips, find the fork point, fetch
+ * the peer's headers after it and check them (links, time, difficulty, proof of work) and
+ * their total work, and only when that beats our chain fetch the blocks — in pages, each
+ * checked in full by the chain, which switches when the branch has more work. Blocks stored
+ * by an earlier attempt are not fetched again, so every attempt makes progress however long
+ * the branch. Everything taken from one peer is bounded: time per request and bytes per
+ * answer (the client), time per attempt (here).
  */
 import { setImmediate as yieldToLoop } from "node:timers/promises";
 import type { Logger } from "pino";
+import { blockHash } from "../core/encoding.js";
 import { isRuleError } from "../core/errors.js";
 import { parseBlock } from "../core/schema.js";
 import type { Block } from "../core/types.js";
+import { isBetterChain } from "../core/work.js";
 import { PeerRequestError } from "../p2p/http-client.js";
 import { type BatchVerify, type Chain, PageError } from "./chain.js";
+import { HeaderBranch } from "./header-branch.js";
 import type { Peer, PeerSet } from "./peers.js";
+
+/** Headers asked for per request (SPEC §7: a node serves at least 2,000). */
+const HEADERS_PER_PAGE = 2000;
 
 export interface SyncOptions {
   pageSize?: number;
@@ -46,7 +55,7 @@ export class Sync {
     opts: SyncOptions = {},
   ) {
     this.pageSize = opts.pageSize ?? 200;
-    this.maxBlocks = opts.maxBlocksPerAttempt ?? 20_000;
+    this.maxBlocks = opts.maxBlocksPerAttempt ?? Number.MAX_SAFE_INTEGER;
     this.attemptTimeMs = opts.attemptTimeMs ?? 60_000;
   }
 
@@ -86,52 +95,15 @@ export class Sync {
       await this.pullPending(peer, status.pending);
       if (status.total_work <= this.chain.tip.work) return out;
       const fork = await this.forkPoint(peer, Math.min(status.height, this.chain.tip.height), deadline);
-      let next = fork + 1;
-      let limit = this.pageSize;
-      // the next page is fetched while this one is checked and connected
-      let prefetched: { from: number; page: Promise<unknown[]> } | undefined;
-      while (out.fetched < this.maxBlocks && Date.now() < deadline) {
-        const want = Math.min(limit, this.maxBlocks - out.fetched);
-        let page: unknown[];
-        try {
-          page = await (prefetched?.from === next ? prefetched.page : peer.client.blocksFrom(next, want));
-        } catch (err) {
-          prefetched = undefined;
-          if (err instanceof PeerRequestError && err.kind === "too-large" && limit > 1) {
-            limit = Math.max(1, Math.floor(limit / 4));
-            continue;
-          }
-          throw err;
-        }
-        prefetched = undefined;
-        if (page.length === 0) break;
-        const blocks = this.parsePage(page, next);
-        const full = page.length >= want && out.fetched + page.length < this.maxBlocks;
-        if (full) {
-          const from = next + page.length;
-          const ahead = peer.client.blocksFrom(from, Math.min(limit, this.maxBlocks - out.fetched - page.length));
-          ahead.catch(() => undefined); // a failure surfaces when the page is awaited (or not at all if sync stops first)
-          prefetched = { from, page: ahead };
-        }
-        // signatures on the worker threads two chunks ahead of the connecting (chain.submitMany)
-        try {
-          const results = await this.chain.submitMany(blocks, this.verify);
-          out.fetched += blocks.length;
-          out.accepted += results.filter((r) => r.outcome !== "known").length;
-        } catch (err) {
-          if (!(err instanceof PageError)) throw err;
-          out.fetched += err.index + 1;
-          out.accepted += err.results.filter((r) => r.outcome !== "known").length;
-          const at = next + err.index;
-          const cause = err.cause;
-          if (!isRuleError(cause)) throw cause;
-          // a chain that moved under us, or a clock ahead of ours: stop, no blame
-          if (cause.code === "unknown-parent" || cause.code === "time-too-new") throw new Error(`block ${at}: ${cause.message}`);
-          throw new BadPeer(`served an invalid block ${at}: ${cause.code}: ${cause.message}`);
-        }
-        await yieldToLoop();
-        next += page.length;
-        if (!full) break;
+      const branch = await this.headers(peer, fork, deadline);
+      if (branch === undefined) {
+        // a peer without GET /headers: its blocks, from the first one not already stored here
+        await this.fetchBlocks(peer, await this.firstMissing(peer, fork, status.height, deadline), undefined, deadline, out);
+      } else if (!isBetterChain(branch.work, this.chain.tip.work)) {
+        // its /status claimed more work than its headers carry (or it moved): nothing of it is stored
+        throw new Error(`its headers up to ${branch.height} carry no more work than our chain`);
+      } else {
+        await this.fetchBlocks(peer, branch.firstMissing(), branch, deadline, out);
       }
     } catch (err) {
       out.error = (err as Error).message;
@@ -150,6 +122,116 @@ export class Sync {
   }
 
   /**
+   * The peer's branch after `fork`, header by header, checked and its work summed (see
+   * HeaderBranch); undefined when the peer does not serve GET /headers.
+   */
+  private async headers(peer: Peer, fork: number, deadline: number): Promise<HeaderBranch | undefined> {
+    if (this.noHeaders.has(peer.url)) return undefined;
+    const branch = new HeaderBranch(this.chain, fork);
+    for (;;) {
+      if (Date.now() > deadline) throw new Error(`headers not fetched within the attempt's time (${branch.height - fork} so far)`);
+      const page = await peer.client.headersFrom(branch.height + 1, HEADERS_PER_PAGE);
+      if (page === undefined) {
+        this.noHeaders.add(peer.url);
+        return undefined;
+      }
+      if (page.length === 0) return branch;
+      const before = branch.height;
+      try {
+        branch.append(page, this.chain.now());
+      } catch (err) {
+        if (isRuleError(err)) throw new BadPeer(`served an invalid header after ${branch.height}: ${err.code}: ${err.message}`);
+        throw err;
+      }
+      if (branch.future || page.length < HEADERS_PER_PAGE || branch.height === before) return branch;
+      await yieldToLoop();
+    }
+  }
+
+  /** Peers that answered GET /headers with 404 (SPEC 1.0 nodes): synced by blocks alone. */
+  private readonly noHeaders = new Set<string>();
+
+  /**
+   * Fetches the peer's main-chain blocks from `next` in pages and gives them to the chain
+   * (which checks each in full and switches when the branch has more work). With a checked
+   * header branch, up to its end, each block matching its header; without, until the peer
+   * has no more. Ends at the attempt's deadline: what was stored is kept, and the next
+   * attempt starts after it.
+   */
+  private async fetchBlocks(peer: Peer, from: number, branch: HeaderBranch | undefined, deadline: number, out: SyncOutcome): Promise<void> {
+    let next = from;
+    const end = branch?.height ?? Number.MAX_SAFE_INTEGER;
+    let limit = this.pageSize;
+    // the next page is fetched while this one is checked and connected
+    let prefetched: { from: number; page: Promise<unknown[]> } | undefined;
+    while (next <= end && out.fetched < this.maxBlocks && Date.now() < deadline) {
+      const want = Math.min(limit, this.maxBlocks - out.fetched, end - next + 1);
+      let page: unknown[];
+      try {
+        page = await (prefetched?.from === next ? prefetched.page : peer.client.blocksFrom(next, want));
+      } catch (err) {
+        prefetched = undefined;
+        if (err instanceof PeerRequestError && err.kind === "too-large" && limit > 1) {
+          limit = Math.max(1, Math.floor(limit / 4));
+          continue;
+        }
+        throw err;
+      }
+      prefetched = undefined;
+      if (page.length === 0) break;
+      const blocks = this.parsePage(page.slice(0, want), next, branch);
+      const full = page.length >= want && out.fetched + blocks.length < this.maxBlocks && next + blocks.length <= end;
+      if (full) {
+        const ahead = next + blocks.length;
+        const pending = peer.client.blocksFrom(ahead, Math.min(limit, this.maxBlocks - out.fetched - blocks.length, end - ahead + 1));
+        pending.catch(() => undefined); // a failure surfaces when the page is awaited (or not at all if sync stops first)
+        prefetched = { from: ahead, page: pending };
+      }
+      // signatures on the worker threads two chunks ahead of the connecting (chain.submitMany)
+      try {
+        const results = await this.chain.submitMany(blocks, this.verify);
+        out.fetched += blocks.length;
+        out.accepted += results.filter((r) => r.outcome !== "known").length;
+      } catch (err) {
+        if (!(err instanceof PageError)) throw err;
+        out.fetched += err.index + 1;
+        out.accepted += err.results.filter((r) => r.outcome !== "known").length;
+        const at = next + err.index;
+        const cause = err.cause;
+        if (!isRuleError(cause)) throw cause;
+        // a chain that moved under us, or a clock ahead of ours: stop, no blame
+        if (cause.code === "unknown-parent" || cause.code === "time-too-new") throw new Error(`block ${at}: ${cause.message}`);
+        throw new BadPeer(`served an invalid block ${at}: ${cause.code}: ${cause.message}`);
+      }
+      await yieldToLoop();
+      next += blocks.length;
+      if (!full) break;
+    }
+  }
+
+  /**
+   * Without headers: the first height after `fork` whose block of the peer's chain is not
+   * stored here (a binary search over the peer's hashes), so blocks stored by an attempt cut
+   * short are not fetched again and every attempt makes progress.
+   */
+  private async firstMissing(peer: Peer, fork: number, top: number, deadline: number): Promise<number> {
+    const stored = async (h: number) => {
+      const hash = await this.hashAt(peer, h);
+      return hash !== undefined && this.chain.store.blockInfo(hash) !== undefined;
+    };
+    if (top <= fork || !(await stored(fork + 1))) return fork + 1;
+    let lo = fork + 1; // stored
+    let hi = top; // the highest candidate
+    for (let steps = 0; lo < hi && steps < 64; steps++) {
+      if (Date.now() > deadline) break;
+      const mid = Math.ceil((lo + hi) / 2);
+      if (await stored(mid)) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo + 1;
+  }
+
+  /**
    * Fetches the peer's pool when its size changed since the last pull, so transactions
    * whose announcement was lost (a peer down for a while, a full queue) still spread.
    */
@@ -163,17 +245,26 @@ export class Sync {
     }
   }
 
-  /** Checks a page's shape (each block in order from `from`); a bad one is the peer's fault. */
-  private parsePage(page: unknown[], from: number): Block[] {
+  /**
+   * Checks a page's shape (each block in order from `from`, and with a header branch, each the
+   * block its header promised); a malformed block is the peer's fault.
+   */
+  private parsePage(page: unknown[], from: number, branch: HeaderBranch | undefined): Block[] {
     return page.map((raw, i) => {
       const index = (raw as { index?: unknown } | null)?.index;
       if (index !== from + i) throw new BadPeer(`served block ${String(index)} where ${from + i} was asked for`);
+      let block: Block;
       try {
-        return parseBlock(raw, this.chain.params.max_block_txs);
+        block = parseBlock(raw, this.chain.params.max_block_txs);
       } catch (err) {
         if (isRuleError(err)) throw new BadPeer(`served a malformed block ${from + i}: ${err.message}`);
         throw err;
       }
+      // its main chain moved since it sent the headers: stop, no blame; the next attempt starts over
+      if (branch !== undefined && blockHash(block) !== branch.hashAt(from + i)) {
+        throw new Error(`its block ${from + i} is not the one its headers announced (its chain moved)`);
+      }
+      return block;
     });
   }
 
@@ -183,17 +274,31 @@ export class Sync {
    */
   private async forkPoint(peer: Peer, top: number, deadline: number): Promise<number> {
     const ours = (h: number) => this.chain.store.mainHash(h);
-    if ((await peer.client.hashAt(top)) === ours(top)) return top;
+    const theirs = (h: number) => this.hashAt(peer, h);
+    if ((await theirs(top)) === ours(top)) return top;
     let lo = 1; // genesis: the same (checked through /status)
     let hi = top - 1;
     let steps = 0;
     while (lo < hi && steps++ < 64) {
       if (Date.now() > deadline) throw new Error("no fork point found within the attempt's time");
       const mid = Math.ceil((lo + hi) / 2);
-      if ((await peer.client.hashAt(mid)) === ours(mid)) lo = mid;
+      if ((await theirs(mid)) === ours(mid)) lo = mid;
       else hi = mid - 1;
     }
     return lo;
+  }
+
+  /** The hash of the peer's main-chain block at `height` (a hint), from its header when it serves them. */
+  private async hashAt(peer: Peer, height: number): Promise<string | undefined> {
+    if (!this.noHeaders.has(peer.url)) {
+      const page = await peer.client.headersFrom(height, 1);
+      if (page !== undefined) {
+        const hash = (page[0] as { hash?: unknown } | undefined)?.hash;
+        return typeof hash === "string" ? hash : undefined;
+      }
+      this.noHeaders.add(peer.url);
+    }
+    return peer.client.hashAt(height);
   }
 }
 

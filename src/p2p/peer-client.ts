@@ -75,6 +75,23 @@ export class PeerClient {
     return blocks;
   }
 
+  /**
+   * Main-chain headers from `from` (raw, unchecked); undefined when the peer does not serve
+   * GET /headers (a node of SPEC 1.0), so the caller falls back to blocks.
+   */
+  async headersFrom(from: number, limit: number): Promise<unknown[] | undefined> {
+    let body: unknown;
+    try {
+      ({ body } = await requestJson(`${this.origin}/headers?from=${from}&limit=${limit}`, {}, this.limits.blocks));
+    } catch (err) {
+      if (err instanceof PeerRequestError && err.kind === "status" && err.status === 404) return undefined;
+      throw err;
+    }
+    const headers = (body as { headers?: unknown } | undefined)?.headers;
+    if (!Array.isArray(headers)) throw new PeerRequestError(`${this.origin}/headers: not a header list`, "bad-json");
+    return headers;
+  }
+
   /** One block by index or hash (raw, unchecked); undefined when the peer has none. */
   async block(id: number | string): Promise<unknown | undefined> {
     try {

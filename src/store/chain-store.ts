@@ -3,7 +3,7 @@
  * Methods are small synchronous steps; the node composes them inside `transaction()`.
  */
 import type { StateReader, StateValue } from "../core/state.js";
-import type { Block } from "../core/types.js";
+import type { Block, BlockHeader } from "../core/types.js";
 import { workFromHex, workToHex } from "../core/work.js";
 import { type Db, getMeta, setMeta } from "./db.js";
 import type { BlockStatus } from "./schema.js";
@@ -50,6 +50,19 @@ export function blockJson(block: Block, hash: string, txIds: readonly string[]):
   });
 }
 
+/** The header as GET /headers serves it (SPEC §7): the six header fields and `hash`. */
+export function headerJson(block: BlockHeader, hash: string): string {
+  return JSON.stringify({
+    index: block.index,
+    timestamp: block.timestamp,
+    proof: block.proof,
+    previous_hash: block.previous_hash,
+    difficulty: block.difficulty,
+    tx_root: block.tx_root,
+    hash,
+  });
+}
+
 export class ChainStore implements StateReader {
   private readonly s;
 
@@ -62,7 +75,7 @@ export class ChainStore implements StateReader {
     this.s = {
       blockInfo: p("SELECT hash, height, prev_hash, work, status FROM blocks WHERE hash = ?"),
       blockJson: p("SELECT json FROM blocks WHERE hash = ?").pluck(),
-      insertBlock: p("INSERT OR IGNORE INTO blocks (hash, height, prev_hash, work, status, json) VALUES (?, ?, ?, ?, ?, ?)"),
+      insertBlock: p("INSERT OR IGNORE INTO blocks (hash, height, prev_hash, work, status, json, header) VALUES (?, ?, ?, ?, ?, ?, ?)"),
       setStatus: p("UPDATE blocks SET status = ? WHERE hash = ?"),
       children: p("SELECT hash FROM blocks WHERE prev_hash = ?").pluck(),
       bestCandidates: p(
@@ -73,6 +86,9 @@ export class ChainStore implements StateReader {
       setMain: p("INSERT OR REPLACE INTO main (height, hash) VALUES (?, ?)"),
       deleteMain: p("DELETE FROM main WHERE height = ?"),
       mainJsonRange: p("SELECT b.json FROM main m JOIN blocks b ON b.hash = m.hash WHERE m.height >= ? ORDER BY m.height LIMIT ?").pluck(),
+      mainHeaderRange: p(
+        "SELECT b.header FROM main m JOIN blocks b ON b.hash = m.hash WHERE m.height >= ? ORDER BY m.height LIMIT ?",
+      ).pluck(),
       stateGet: p("SELECT value FROM state WHERE key = ?").pluck(),
       statePut: p("INSERT INTO state (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value"),
       stateDelete: p("DELETE FROM state WHERE key = ?"),
@@ -114,8 +130,9 @@ export class ChainStore implements StateReader {
     const j = this.blockJson(hash);
     return j === undefined ? undefined : (JSON.parse(j) as Block & { hash: string });
   }
-  insertBlock(info: BlockInfo, json: string): void {
-    this.s.insertBlock.run(info.hash, info.height, info.prevHash, workToHex(info.work), info.status, json);
+  /** `header`: headerJson of the block. */
+  insertBlock(info: BlockInfo, json: string, header: string): void {
+    this.s.insertBlock.run(info.hash, info.height, info.prevHash, workToHex(info.work), info.status, json, header);
   }
   setStatus(hash: string, status: BlockStatus): void {
     this.s.setStatus.run(status, hash);
@@ -144,6 +161,10 @@ export class ChainStore implements StateReader {
   /** Main-chain blocks from `from`, as API JSON texts. */
   mainJsonRange(from: number, limit: number): string[] {
     return this.s.mainJsonRange.all(from, limit) as string[];
+  }
+  /** Main-chain headers (headerJson texts) from height `from`. */
+  mainHeaderRange(from: number, limit: number): string[] {
+    return this.s.mainHeaderRange.all(from, limit) as string[];
   }
 
   // --- state ----------------------------------------------------------------

@@ -5,7 +5,8 @@
  * blocks        every block the node has checked and kept, main chain and side branches:
  *               hash, height, prev_hash, cumulative work (64 hex digits, so it sorts),
  *               status (see BlockStatus), and `json`: the block as the API serves it
- *               (with `hash`, and `id` on each transaction), ready to send as is.
+ *               (with `hash`, and `id` on each transaction), ready to send as is, and
+ *               `header`: its six header fields and `hash`, as GET /headers serves them.
  * main          height → hash of the main chain (the chain the node follows).
  * state         the ledger at the tip, as key → JSON value (keys in src/core/state.ts):
  *               accounts, tokens, token balances, allowances. Index state_token_holder:
@@ -38,7 +39,7 @@
  */
 import type { Db } from "./db.js";
 
-export const SCHEMA_VERSION = 4;
+export const SCHEMA_VERSION = 5;
 
 /** The id index key of a transaction: its first 13 hex digits (52 bits, a safe integer). */
 export function txKey(id: string): number {
@@ -84,7 +85,30 @@ export const MIGRATIONS: Record<number, (db: Db) => void> = {
     db.exec("CREATE TABLE IF NOT EXISTS block_events (hash TEXT PRIMARY KEY, data TEXT NOT NULL) WITHOUT ROWID");
     db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('indexed', ?)").run(String(top));
   },
+  // 4 → 5: each block's header (six fields and hash) kept beside its JSON, for GET /headers and
+  // headers-first sync; filled from the stored JSON once
+  4: (db) => {
+    const columns = db.prepare("SELECT name FROM pragma_table_info('blocks')").pluck().all() as string[];
+    if (columns.length === 0 || columns.includes("header")) return; // no blocks yet (the DDL makes the table), or done
+    db.exec("ALTER TABLE blocks ADD COLUMN header TEXT");
+    db.function("tc_header_of", (json) => headerJsonOf(String(json)));
+    db.exec("UPDATE blocks SET header = tc_header_of(json)");
+  },
 };
+
+/** The header text (the six header fields and `hash`) of a block's stored JSON text. */
+export function headerJsonOf(blockJson: string): string {
+  const b = JSON.parse(blockJson) as Record<string, unknown>;
+  return JSON.stringify({
+    index: b.index,
+    timestamp: b.timestamp,
+    proof: b.proof,
+    previous_hash: b.previous_hash,
+    difficulty: b.difficulty,
+    tx_root: b.tx_root,
+    hash: b.hash,
+  });
+}
 
 export const DDL = `
 CREATE TABLE IF NOT EXISTS meta (
@@ -98,7 +122,8 @@ CREATE TABLE IF NOT EXISTS blocks (
   prev_hash TEXT NOT NULL,
   work      TEXT NOT NULL,
   status    INTEGER NOT NULL,
-  json      TEXT NOT NULL
+  json      TEXT NOT NULL,
+  header    TEXT
 );
 CREATE INDEX IF NOT EXISTS blocks_prev ON blocks (prev_hash);
 CREATE INDEX IF NOT EXISTS blocks_work ON blocks (work);

@@ -185,6 +185,25 @@ describe("peers that claim or say nonsense", () => {
     expect((await statusOf(node.url)).total_work).toBe(before.total_work);
   });
 
+  it("(f2) headers first: a peer whose headers carry less work than it claims is not asked for a single block", {
+    timeout: 60_000,
+  }, async () => {
+    const node = await nodeWithOwnChain();
+    const before = await snapshot(node.url);
+    const short = buildChain(PARAMS, 3, key1.address);
+    const fake = cleanup.peer(
+      await startFakePeer(serveChain(short, { headers: true, status: { total_work: "1000000000000000000000000", height: 1_000_000 } })),
+    );
+    await register(node.url, fake);
+    const r = await resolve(node.url);
+    expect(r.body.message).toBe("Our chain is authoritative");
+    expect(fake.hits.some((h) => h.startsWith("GET /headers"))).toBe(true);
+    expect(fake.hits.filter((h) => h.startsWith("GET /blocks?"))).toEqual([]);
+    // nothing of it stored, not even as a side branch
+    for (const b of short.slice(1)) expect((await http(`${node.url}/blocks/${toApi(b).hash}`)).status).toBe(404);
+    expect(await snapshot(node.url)).toEqual(before);
+  });
+
   it("(g) garbage answers (non-JSON, wrong shapes) change nothing", { timeout: 60_000 }, async () => {
     const node = await nodeWithOwnChain();
     const before = await snapshot(node.url);

@@ -129,6 +129,8 @@ export interface ChainServeOptions {
   status?: Record<string, unknown>;
   /** The address the peer claims in /status (random by default). */
   address?: string;
+  /** Serve GET /headers too (SPEC 1.1); without it the peer answers 404, as a SPEC 1.0 node. */
+  headers?: boolean;
 }
 
 /**
@@ -159,6 +161,12 @@ export function serveChain(chain: Block[], opts: ChainServeOptions = {}): Handle
       const from = Math.max(1, Number(query.get("from") ?? "1"));
       const limit = Math.min(500, Math.max(1, Number(query.get("limit") ?? "100")));
       return sendJson(res, 200, { blocks: api.slice(from - 1, from - 1 + limit) });
+    }
+    if (req.method === "GET" && path === "/headers" && opts.headers) {
+      const from = Math.max(1, Number(query.get("from") ?? "1"));
+      const limit = Math.min(2000, Math.max(1, Number(query.get("limit") ?? "2000")));
+      const page = api.slice(from - 1, from - 1 + limit).map(({ transactions: _t, ...header }) => header);
+      return sendJson(res, 200, { headers: page });
     }
     const m = /^\/blocks\/([0-9a-f]{64}|[0-9]{1,16})$/.exec(path);
     if (req.method === "GET" && m) {
@@ -219,6 +227,7 @@ export interface Status {
   peers: number;
   pending: number;
   address: string;
+  orphans?: { count: number; bytes: number; max_count: number; max_bytes: number };
 }
 
 export async function statusOf(url: string, timeoutMs = 5_000): Promise<Status> {

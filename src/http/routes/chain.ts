@@ -4,9 +4,11 @@ import { Type } from "typebox";
 import { isRuleError } from "../../core/errors.js";
 import type { TinyNode } from "../../node/node.js";
 import { HttpError } from "../errors.js";
-import { Block, IdParam, Status } from "../schemas.js";
+import { Block, Header, IdParam, Status } from "../schemas.js";
 
 export const MAX_BLOCKS_PER_PAGE = 500;
+/** SPEC §7: the cap on GET /headers is at least 2,000. */
+export const MAX_HEADERS_PER_PAGE = 2000;
 
 export function chainRoutes(app: FastifyInstance, node: TinyNode): void {
   app.get(
@@ -47,6 +49,34 @@ export function chainRoutes(app: FastifyInstance, node: TinyNode): void {
   );
 
   app.get(
+    "/headers",
+    {
+      schema: {
+        summary: "Main-chain block headers from index `from`, in order",
+        description:
+          "The six header fields and `hash` of each block: enough to check a chain's links, proof of work and total work " +
+          "without its transactions (headers-first sync, light clients).",
+        tags: ["chain"],
+        querystring: Type.Object({
+          from: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, default: 1 }),
+          limit: Type.Integer({
+            minimum: 1,
+            maximum: Number.MAX_SAFE_INTEGER,
+            default: MAX_HEADERS_PER_PAGE,
+            description: `capped at ${MAX_HEADERS_PER_PAGE}`,
+          }),
+        }),
+        response: { 200: Type.Object({ headers: Type.Array(Header) }), 400: { $ref: "Error#" } },
+      },
+    },
+    async (req, reply) => {
+      const q = req.query as { from: number; limit: number };
+      const headers = node.chain.headersFrom(q.from, Math.min(q.limit, MAX_HEADERS_PER_PAGE));
+      return reply.type("application/json").send(`{"headers":[${headers.join(",")}]}`);
+    },
+  );
+
+  app.get(
     "/blocks/:id",
     {
       schema: {
@@ -73,7 +103,11 @@ export function chainRoutes(app: FastifyInstance, node: TinyNode): void {
     {
       schema: {
         summary: "A peer announces a block",
-        description: "202: taken (or being fetched with its missing parents); 200: already known; 400: invalid.",
+        description:
+          "202: taken (`outcome` connected, reorganized or side), or held while its missing parents are fetched from peers " +
+          "(`orphan`); 200: already known (`known`), or valid but not stored because the chain it makes has less work than " +
+          "this node's tip (`low-work`; a tie is stored); 400: invalid. The header and its proof of work are checked before " +
+          "any transaction; an orphan must carry the difficulty the network could require at its height.",
         tags: ["chain"],
         body: Block,
         response: {
@@ -93,6 +127,13 @@ export function chainRoutes(app: FastifyInstance, node: TinyNode): void {
         throw err;
       }
       if (r.outcome === "known") return { message: "Block already known", hash: r.hash, outcome: r.outcome };
+      if (r.outcome === "low-work") {
+        return {
+          message: "Block not stored: the chain it makes has less work than this node's tip (send it again once its branch is heavier)",
+          hash: r.hash,
+          outcome: r.outcome,
+        };
+      }
       void reply.status(202);
       const message =
         r.outcome === "orphan"

@@ -1,0 +1,205 @@
+/**
+ * Blocks nobody asked for (POST /blocks: a peer's announcement, or anyone's). Nothing is
+ * stored that costs the sender less than it costs this node — Bitcoin Core's rules for
+ * unrequested blocks — and the cheapest checks come first:
+ *
+ * 1. the header alone: shape, hash, proof of work, before any transaction is parsed or hashed;
+ * 2. a block known (its body checked against its header), known invalid, or already held is
+ *    answered at once;
+ * 3. an unknown parent makes an orphan, held only if it carries the difficulty the network
+ *    could require at its height; a catch-up with peers (who have the parents) starts, at
+ *    most one a second;
+ * 4. with the parent known: the header rules against it; a block whose chain would have less
+ *    work than the tip is not stored (a tie is: two miners' race must stay a race) but held
+ *    in memory, as its descendants may yet make a heavier branch;
+ * 5. the whole block: signatures on the worker threads, then the state rules, then stored.
+ *
+ * Held blocks (orphans and low-work ones, one bounded pool: orphans.ts) are connected when a
+ * chain of them from a stored block carries at least the tip's work, in order, through the
+ * same full checks, off the request path of any other block. Blocks this node fetches itself
+ * (sync: a header chain shown to carry more work first) and mines do not come through here.
+ */
+import type { Logger } from "pino";
+import { checkBlockShape } from "../core/block.js";
+import { fail, isRuleError } from "../core/errors.js";
+import { meetsDifficulty } from "../core/pow.js";
+import { parseBlock, parseBlockHeader } from "../core/schema.js";
+import type { BlockHeader } from "../core/types.js";
+import { BlockStatus } from "../store/schema.js";
+import type { BatchVerify, Chain, SubmitResult } from "./chain.js";
+import { OrphanPool } from "./orphans.js";
+
+export type BlockAnnouncement = SubmitResult | { outcome: "orphan" | "low-work"; hash: string; height: number };
+
+/** How far above our tip an orphan may claim to be and still be held (farther ones only start a catch-up). */
+export const MAX_ORPHAN_AHEAD = 1000;
+/** Catch-ups started by orphans: at most one per this many milliseconds. */
+const CATCH_UP_EVERY_MS = 1000;
+
+export class UnrequestedBlocks {
+  readonly orphans = new OrphanPool();
+  private adopting: Promise<void> | undefined;
+  private again = false;
+  private lastCatchUp = 0;
+  private catchUpTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly chain: Chain,
+    private readonly verify: BatchVerify,
+    /** Starts a sync with all peers (they have the orphans' parents). */
+    private readonly catchUp: () => void,
+    private readonly log: Logger,
+  ) {}
+
+  /** Takes a block as received (unchecked JSON). Throws a RuleError when it is invalid. */
+  async receive(raw: unknown): Promise<BlockAnnouncement> {
+    const { header, hash } = parseBlockHeader(raw);
+    if (!meetsDifficulty(hash, header.difficulty)) {
+      fail("bad-pow", `block hash ${hash} does not meet difficulty ${header.difficulty} (hash × difficulty must be < 2^256)`);
+    }
+    const height = header.index;
+    const known = this.chain.store.blockInfo(hash);
+    if (known !== undefined) {
+      if (known.status === BlockStatus.Invalid) fail("invalid-ancestor", `block ${hash} was already found invalid`);
+      // the header is ours, the body may not be (a tampered copy): say so rather than "known"
+      checkBlockShape(parseBlock(raw, this.chain.params.max_block_txs), this.chain.params);
+      return { outcome: "known", hash, height: known.height };
+    }
+    const held = this.orphans.get(hash);
+    if (held !== undefined) return { outcome: this.isStored(header.previous_hash) ? "low-work" : "orphan", hash, height };
+    if (!this.isStored(header.previous_hash)) return this.orphan(raw, header, hash);
+    const work = this.chain.headerWork(header, hash);
+    if (work >= this.chain.tip.work) {
+      const r = await this.chain.submitAsync(raw, this.verify);
+      await this.adopt(); // held blocks may continue it
+      return r;
+    }
+    // less work than the tip: held, not stored, unless blocks held already continue it to enough work
+    this.hold(raw, header, hash);
+    await this.adopt();
+    return this.outcomeOf(hash, height, "low-work");
+  }
+
+  /** Holds a block in memory: its whole shape checked first (context-free rules), so garbage is refused, not held. */
+  private hold(raw: unknown, header: BlockHeader, hash: string): void {
+    checkBlockShape(parseBlock(raw, this.chain.params.max_block_txs), this.chain.params);
+    // the bytes of its JSON: its proof of work passed, so the sender paid real work for this much serialising
+    this.orphans.add({ hash, header, raw, bytes: JSON.stringify(raw).length });
+  }
+
+  /** What became of a held block once the adoption it may have started is over. */
+  private outcomeOf(hash: string, height: number, held: "orphan" | "low-work"): BlockAnnouncement {
+    if (!this.isStored(hash)) return { outcome: held, hash, height };
+    return { outcome: this.chain.isMain(hash) ? "connected" : "side", hash, height };
+  }
+
+  private isStored(hash: string): boolean {
+    return this.chain.store.blockInfo(hash) !== undefined;
+  }
+
+  private async orphan(raw: unknown, header: BlockHeader, hash: string): Promise<BlockAnnouncement> {
+    const floor = this.orphanFloor(header.index);
+    if (this.chain.params.retarget === null && header.difficulty !== floor) {
+      fail("bad-difficulty", `difficulty ${header.difficulty} must be ${floor}: this network's difficulty is fixed`);
+    }
+    if (header.difficulty < floor) {
+      fail(
+        "bad-difficulty",
+        `difficulty ${header.difficulty} is below ${floor}, the least this network could require at height ${header.index}`,
+      );
+    }
+    if (header.index <= this.chain.tip.height + MAX_ORPHAN_AHEAD) {
+      this.hold(raw, header, hash);
+      const root = this.orphans.root(hash);
+      // it continues held blocks that start from a stored one: maybe that chain now has the work
+      if (root !== undefined && this.isStored(root.header.previous_hash)) {
+        await this.adopt();
+        return this.outcomeOf(hash, header.index, "orphan");
+      }
+    }
+    this.requestCatchUp();
+    return { outcome: "orphan", hash, height: header.index };
+  }
+
+  /**
+   * The least difficulty a block at `index` could carry on a chain this node may come to
+   * follow: on a fixed-difficulty network exactly the difficulty; with retargeting, the next
+   * block's difficulty divided by 4 (the most one retarget can lower it) once per retarget
+   * between our tip and `index`, and once more for a fork below the tip.
+   */
+  private orphanFloor(index: number): number {
+    const params = this.chain.params;
+    if (params.retarget === null) return params.difficulty;
+    const next = this.chain.difficultyAfter(this.chain.tip.hash);
+    const interval = params.retarget.interval;
+    const retargets = Math.max(0, Math.floor((index - 1) / interval) - Math.floor(this.chain.tip.height / interval));
+    return Math.max(1, Math.floor(next / 4 ** Math.min(retargets + 1, 26)));
+  }
+
+  private requestCatchUp(): void {
+    if (this.catchUpTimer !== undefined) return;
+    const wait = Math.max(0, this.lastCatchUp + CATCH_UP_EVERY_MS - Date.now());
+    this.catchUpTimer = setTimeout(() => {
+      this.catchUpTimer = undefined;
+      this.lastCatchUp = Date.now();
+      this.catchUp();
+    }, wait);
+  }
+
+  /**
+   * Connects held blocks that now can be: every chain of them from a stored block whose work
+   * reaches the tip's, in order, through the full checks (signatures on the worker threads).
+   * One adoption runs at a time; the promise settles when no held block is left to connect.
+   */
+  adopt(): Promise<void> {
+    if (this.adopting !== undefined) {
+      this.again = true;
+      return this.adopting;
+    }
+    if (this.orphans.size === 0) return Promise.resolve();
+    this.adopting = (async () => {
+      do {
+        this.again = false;
+        await this.adoptLoop();
+      } while (this.again);
+    })().finally(() => {
+      this.adopting = undefined;
+    });
+    return this.adopting;
+  }
+
+  private async adoptLoop(): Promise<void> {
+    for (let round = 0; round < this.orphans.limits.maxCount; round++) {
+      let progressed = false;
+      for (const root of this.orphans.roots((h) => this.isStored(h))) {
+        if (this.isStored(root.hash)) {
+          this.orphans.remove(root.hash); // stored meanwhile (a sync); its held children become roots
+          progressed = true;
+          continue;
+        }
+        const base = this.chain.store.blockInfo(root.header.previous_hash);
+        const best = this.orphans.heaviestFrom(root.hash);
+        if (base === undefined || base.status === BlockStatus.Invalid || base.work + best.work < this.chain.tip.work) {
+          if (base?.status === BlockStatus.Invalid) this.orphans.removeWithDescendants(root.hash);
+          continue;
+        }
+        for (const d of best.path) {
+          this.orphans.remove(d.hash);
+          try {
+            await this.chain.submitAsync(d.raw, this.verify);
+            progressed = true;
+          } catch (err) {
+            if (!isRuleError(err)) this.log.error({ err }, "connecting a held block failed");
+            this.orphans.removeWithDescendants(d.hash); // invalid, and everything built on it
+            break;
+          }
+        }
+      }
+      if (!progressed) return;
+    }
+  }
+
+  close(): void {
+    clearTimeout(this.catchUpTimer);
+  }
+}
