@@ -38,6 +38,7 @@ export const REASONS = {
   "already-known": "conflict",
   "already-confirmed": "conflict",
   "pool-full": "busy",
+  "queue-full": "busy",
   "shutting-down": "busy",
   "unknown-sender-key": "invalid",
   "weak-address": "invalid",

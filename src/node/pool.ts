@@ -1,8 +1,9 @@
 /**
  * The transaction pool: signed transactions waiting for a block. A transaction is taken
  * when it would be valid on the tip after the pool's earlier transactions of the same
- * sender; a few future nonces per sender are held until the gap fills. Bounded in size
- * (the lowest fee leaves first) and persisted, so what was accepted survives a restart.
+ * sender; a few future nonces per sender are held until the gap fills, if the sender can
+ * pay them too. Bounded in size (pool-policy.ts: what may be held, what leaves when full)
+ * and persisted, so what was accepted survives a restart.
  */
 import { EventEmitter } from "node:events";
 import type { CheckedBlock } from "../core/block.js";
@@ -16,6 +17,7 @@ import { requireSignature } from "../core/verify.js";
 import { isWeakAddress } from "../crypto/keys.js";
 import type { PoolStore } from "../store/pool-store.js";
 import type { BatchVerify, Chain, TipChange } from "./chain.js";
+import * as policy from "./pool-policy.js";
 
 export interface PoolEntry {
   tx: SignedTx;
@@ -33,8 +35,10 @@ export interface AddResult {
 
 export interface PoolOptions {
   maxSize?: number;
-  /** How far past the sender's next nonce a transaction may be held. */
+  /** How far past the sender's next nonce a transaction may be held (default 16). */
   maxNonceGap?: number;
+  /** How many transactions waiting for an earlier nonce may be held (default a quarter of `maxSize`). */
+  maxQueued?: number;
   now?: () => number;
   /** Signature checks (e.g. on worker threads); inline when absent. */
   verify?: BatchVerify;
@@ -46,6 +50,9 @@ export class Pool extends EventEmitter<{ added: [PoolEntry]; returned: [PoolEntr
   private seq = 0;
   readonly maxSize: number;
   readonly maxNonceGap: number;
+  readonly maxQueued: number;
+  /** The entries waiting for an earlier nonce (`queued`); the others are ready. */
+  private readonly queued = new Set<PoolEntry>();
   private readonly now: () => number;
   private readonly verify: BatchVerify | undefined;
   /** Ids whose signature is being checked, so a duplicate arriving meanwhile is refused. */
@@ -58,7 +65,8 @@ export class Pool extends EventEmitter<{ added: [PoolEntry]; returned: [PoolEntr
   ) {
     super();
     this.maxSize = opts.maxSize ?? 10_000;
-    this.maxNonceGap = opts.maxNonceGap ?? 64;
+    this.maxNonceGap = opts.maxNonceGap ?? policy.DEFAULT_MAX_NONCE_GAP;
+    this.maxQueued = opts.maxQueued ?? policy.defaultMaxQueued(this.maxSize);
     this.now = opts.now ?? Date.now;
     this.verify = opts.verify;
     chain.onSwitch = (disconnected, connected) => this.saveAbandoned(disconnected, connected);
@@ -224,9 +232,10 @@ export class Pool extends EventEmitter<{ added: [PoolEntry]; returned: [PoolEntr
    */
   private readonly projected = new Map<string, { state: StateOverlay; next: number }>();
 
-  private projection(sender: string, acctNonce: number, mine: Map<number, PoolEntry>): { state: StateOverlay; next: number } {
+  /** The sender's projection, made again unless it ends at `next` (the sender's next free nonce). */
+  private projection(sender: string, acctNonce: number, mine: Map<number, PoolEntry>, next: number): { state: StateOverlay; next: number } {
     let p = this.projected.get(sender);
-    if (p === undefined || p.next < acctNonce) {
+    if (p === undefined || p.next !== next) {
       const state = new StateOverlay(this.chain.store);
       let n = acctNonce;
       for (; mine.has(n); n++) {
@@ -263,24 +272,18 @@ export class Pool extends EventEmitter<{ added: [PoolEntry]; returned: [PoolEntr
     let status: AddResult["status"] = "ready";
     let projected: { state: StateOverlay; next: number } | undefined;
     if (tx.nonce > next) {
-      if (tx.nonce - next > this.maxNonceGap) {
-        fail(
-          "nonce-too-high",
-          `nonce ${tx.nonce} is too far ahead: the sender's next nonce is ${next} (at most ${this.maxNonceGap} ahead are held)`,
-        );
-      }
+      policy.requireNonceWithin(tx.nonce, next, this.maxNonceGap);
+      // a transaction that cannot be mined yet must still be paid for, or unfunded keys could fill the pool for free
+      const balance = mine.size === 0 ? acct.balance : this.projection(tx.sender, acct.nonce, mine, next).state.account(tx.sender).balance;
+      policy.requirePayable(balance, policy.queueAfter(mine, next, this.maxNonceGap, entry), entry);
       status = "queued";
-      this.makeRoom(entry);
+      this.makeRoom(entry, true, next);
     } else {
-      projected = this.projection(tx.sender, acct.nonce, mine);
-      if (projected.next !== tx.nonce) {
-        this.projected.delete(tx.sender);
-        projected = this.projection(tx.sender, acct.nonce, mine);
-      }
+      projected = this.projection(tx.sender, acct.nonce, mine, tx.nonce);
       const mark = projected.state.mark();
       applyTransaction(projected.state, tx, id, params);
       try {
-        this.makeRoom(entry);
+        this.makeRoom(entry, false, next);
       } catch (err) {
         projected.state.revert(mark);
         throw err;
@@ -292,6 +295,7 @@ export class Pool extends EventEmitter<{ added: [PoolEntry]; returned: [PoolEntr
     this.bySender.set(tx.sender, mine);
     this.byId.set(id, entry);
     if (projected !== undefined) this.promote(tx.sender, projected);
+    else this.queued.add(entry);
     return status;
   }
 
@@ -305,39 +309,33 @@ export class Pool extends EventEmitter<{ added: [PoolEntry]; returned: [PoolEntr
         applyTransaction(p.state, e.tx, e.id, this.chain.params);
         p.state.commitJournal();
         p.next = n + 1;
+        this.queued.delete(e);
       } catch (err) {
         if (!(err instanceof RuleError)) throw err;
-        const drop = [...mine.values()].filter((x) => x.tx.nonce >= n);
-        for (const x of drop) this.removeEntry(x);
-        this.store.remove(drop.map((x) => x.id));
+        this.drop([...mine.values()].filter((x) => x.tx.nonce >= n));
         return;
       }
     }
+    // what the ready ones now spend may leave too little for those still waiting: they go
+    this.drop(policy.unpaid(p.state.account(sender).balance, policy.queueAfter(mine, p.next, this.maxNonceGap)).map((u) => u.entry));
   }
 
-  /** Evicts the cheapest evictable transaction when full, or refuses `incoming`. */
-  private makeRoom(incoming: PoolEntry): void {
-    if (this.byId.size < this.maxSize) return;
-    let victim: PoolEntry | undefined;
-    for (const [sender, mine] of this.bySender) {
-      if (sender === incoming.tx.sender) continue; // never break the incoming transaction's own queue
-      let last: PoolEntry | undefined;
-      for (const e of mine.values()) if (last === undefined || e.tx.nonce > last.tx.nonce) last = e;
-      if (
-        last !== undefined &&
-        (victim === undefined || last.tx.fee < victim.tx.fee || (last.tx.fee === victim.tx.fee && last.seq > victim.seq))
-      ) {
-        victim = last;
-      }
-    }
-    if (victim === undefined || victim.tx.fee >= incoming.tx.fee) {
-      fail("pool-full", `the pool is full (${this.maxSize} transactions); offer a fee above ${victim?.tx.fee ?? 0} or retry later`);
-    }
-    this.removeEntry(victim);
-    this.store.remove([victim.id]);
+  /** Evicts a transaction if the pool (or its queued share) is full, or refuses `incoming` (pool-policy.ts). */
+  private makeRoom(incoming: PoolEntry, queued: boolean, next: number): void {
+    const held = { size: this.byId.size, maxSize: this.maxSize, maxQueued: this.maxQueued, queued: this.queued, bySender: this.bySender };
+    const victim = policy.chooseVictim(held, incoming, queued, next);
+    if (victim !== undefined) this.drop([victim]);
+  }
+
+  /** Removes entries from the pool and from its store. */
+  private drop(entries: PoolEntry[]): void {
+    if (entries.length === 0) return;
+    for (const e of entries) this.removeEntry(e);
+    this.store.remove(entries.map((e) => e.id));
   }
 
   private removeEntry(e: PoolEntry): void {
+    this.queued.delete(e);
     this.projected.delete(e.tx.sender);
     this.runs.delete(e.tx.sender);
     this.byId.delete(e.id);
@@ -352,6 +350,7 @@ export class Pool extends EventEmitter<{ added: [PoolEntry]; returned: [PoolEntr
     this.bySender.clear();
     this.projected.clear();
     this.runs.clear();
+    this.queued.clear();
     const all = [...entries, ...returning].sort((a, b) =>
       a.tx.sender < b.tx.sender ? -1 : a.tx.sender > b.tx.sender ? 1 : a.tx.nonce - b.tx.nonce || a.seq - b.seq,
     );
