@@ -281,11 +281,13 @@ export class Pool extends EventEmitter<{ added: [PoolEntry]; returned: [PoolEntr
     } else {
       projected = this.projection(tx.sender, acct.nonce, mine, tx.nonce);
       const mark = projected.state.mark();
-      applyTransaction(projected.state, tx, id, params);
       try {
+        applyTransaction(projected.state, tx, id, params);
         this.makeRoom(entry, false, next);
       } catch (err) {
         projected.state.revert(mark);
+        // a refused sender with nothing pending keeps no projection: spam from many keys must not grow memory
+        if (mine.size === 0) this.projected.delete(tx.sender);
         throw err;
       }
       projected.state.commitJournal();
