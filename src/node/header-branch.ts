@@ -3,8 +3,8 @@
  * by header — link, index, time, required difficulty, proof of work — and its cumulative work
  * summed, before a single block of it is fetched or stored (as Bitcoin Core's headers presync).
  * A peer can then make this node store only blocks of a branch shown to carry more work than
- * its tip. Kept per branch: each block's hash (the blocks fetched later must match) and the
- * few headers the difficulty rule may still look back at.
+ * its tip. Kept per branch: each block's hash, packed (the blocks fetched later must match),
+ * and the few headers the difficulty rule may still look back at.
  */
 import { checkBlockHeader } from "../core/block.js";
 import { requiredDifficulty, retargetAncestorIndex } from "../core/difficulty.js";
@@ -16,12 +16,15 @@ import { addWork } from "../core/work.js";
 import { BlockStatus } from "../store/schema.js";
 import type { Chain } from "./chain.js";
 
-/** Headers one branch may hold (hashes kept in memory: about 100 bytes each). */
-export const MAX_BRANCH_HEADERS = 2_000_000;
+/** Headers one branch may hold: their hashes are kept, 32 bytes each (32 MB at most). */
+export const MAX_BRANCH_HEADERS = 1_000_000;
+/** Hashes per chunk of the packed store (2 MiB). */
+const CHUNK = 65_536;
 
 export class HeaderBranch {
-  /** `hashes[i]`: the hash of the branch's block at height `fork + 1 + i`. */
-  readonly hashes: string[] = [];
+  /** The hashes of the branch's blocks from height `fork + 1`, 32 bytes each, in chunks. */
+  private readonly chunks: Buffer[] = [];
+  private count = 0;
   /** Cumulative work at the branch's last header. */
   work: bigint;
   /** Set when a header's time is ahead of this node's clock: the branch ends before it, for now. */
@@ -46,12 +49,22 @@ export class HeaderBranch {
 
   /** Height of the branch's last header. */
   get height(): number {
-    return this.fork + this.hashes.length;
+    return this.fork + this.count;
   }
 
   /** The branch's hash at `height`, if it holds one. */
   hashAt(height: number): string | undefined {
-    return this.hashes[height - this.fork - 1];
+    const i = height - this.fork - 1;
+    if (i < 0 || i >= this.count) return undefined;
+    const at = (i % CHUNK) * 32;
+    return (this.chunks[Math.floor(i / CHUNK)] as Buffer).toString("hex", at, at + 32);
+  }
+
+  private push(hash: string): void {
+    const i = this.count;
+    if (i % CHUNK === 0) this.chunks.push(Buffer.allocUnsafe(CHUNK * 32));
+    (this.chunks[Math.floor(i / CHUNK)] as Buffer).write(hash, (i % CHUNK) * 32, "hex");
+    this.count++;
   }
 
   /**
@@ -63,7 +76,9 @@ export class HeaderBranch {
     const params = this.chain.params;
     for (const raw of page) {
       if (this.future) return;
-      if (this.hashes.length >= MAX_BRANCH_HEADERS) fail("bad-schema", `a branch of more than ${MAX_BRANCH_HEADERS} headers`);
+      if (this.count >= MAX_BRANCH_HEADERS) {
+        fail("bad-schema", `a branch of more than ${MAX_BRANCH_HEADERS} headers past the fork point, without more work than ours`);
+      }
       const { header, hash } = parseHeader(raw);
       if (!meetsDifficulty(hash, header.difficulty)) {
         fail("bad-pow", `header ${header.index} (${hash}) does not meet its difficulty ${header.difficulty}`);
@@ -88,7 +103,7 @@ export class HeaderBranch {
       if (this.chain.store.blockInfo(hash)?.status === BlockStatus.Invalid) {
         fail("invalid-ancestor", `header ${header.index} is of block ${hash}, already found invalid`);
       }
-      this.hashes.push(hash);
+      this.push(hash);
       this.work = addWork(this.work, header.difficulty);
       this.last = header;
       this.lastHash = hash;
@@ -113,13 +128,13 @@ export class HeaderBranch {
    * by time or a failure) stored a prefix of it, which is not fetched again.
    */
   firstMissing(): number {
-    let lo = 0; // hashes[0, lo) are stored
-    let hi = this.hashes.length;
+    let lo = this.fork + 1; // the blocks below `lo` are stored
+    let hi = this.height + 1;
     while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (this.chain.store.blockInfo(this.hashes[mid] as string) !== undefined) lo = mid + 1;
+      const mid = Math.floor((lo + hi) / 2);
+      if (this.chain.store.blockInfo(this.hashAt(mid) as string) !== undefined) lo = mid + 1;
       else hi = mid;
     }
-    return this.fork + 1 + lo;
+    return lo;
   }
 }
