@@ -89,6 +89,10 @@ export class ChainStore implements StateReader {
       mainHeaderRange: p(
         "SELECT b.header FROM main m JOIN blocks b ON b.hash = m.hash WHERE m.height >= ? ORDER BY m.height LIMIT ?",
       ).pluck(),
+      // octet_length of a column is read from the record header: the texts themselves are not loaded
+      mainJsonSizes: p(
+        "SELECT octet_length(b.json) FROM main m JOIN blocks b ON b.hash = m.hash WHERE m.height >= ? ORDER BY m.height LIMIT ?",
+      ).pluck(),
       stateGet: p("SELECT value FROM state WHERE key = ?").pluck(),
       statePut: p("INSERT INTO state (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value"),
       stateDelete: p("DELETE FROM state WHERE key = ?"),
@@ -165,6 +169,22 @@ export class ChainStore implements StateReader {
   /** Main-chain headers (headerJson texts) from height `from`. */
   mainHeaderRange(from: number, limit: number): string[] {
     return this.s.mainHeaderRange.all(from, limit) as string[];
+  }
+  /**
+   * Main-chain blocks from `from`, as API JSON texts: at most `limit`, and only as many as fit
+   * in `maxBytes` (but at least one), so a page of big blocks is as small in memory as a page of
+   * small ones (for answers written as they are read: src/http/stream.ts).
+   */
+  mainJsonPage(from: number, limit: number, maxBytes: number): string[] {
+    const sizes = this.s.mainJsonSizes.all(from, limit) as number[];
+    let n = 0;
+    let bytes = 0;
+    for (const size of sizes) {
+      if (n > 0 && bytes + size > maxBytes) break;
+      bytes += size;
+      n++;
+    }
+    return n === 0 ? [] : this.mainJsonRange(from, n);
   }
 
   // --- state ----------------------------------------------------------------

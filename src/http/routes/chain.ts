@@ -5,6 +5,7 @@ import { isRuleError } from "../../core/errors.js";
 import type { TinyNode } from "../../node/node.js";
 import { HttpError } from "../errors.js";
 import { Block, Header, IdParam, Status } from "../schemas.js";
+import { sendBlocks } from "../stream.js";
 
 export const MAX_BLOCKS_PER_PAGE = 500;
 /** SPEC §7: the cap on GET /headers is at least 2,000. */
@@ -28,6 +29,9 @@ export function chainRoutes(app: FastifyInstance, node: TinyNode): void {
     {
       schema: {
         summary: "Main-chain blocks from index `from`, in order",
+        description:
+          "Streamed as read from the store, like GET /chain (and cut short in the same way if the chain reorganises under " +
+          "blocks not yet sent). An empty list when `from` is beyond the tip.",
         tags: ["chain"],
         querystring: Type.Object({
           from: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, default: 1 }),
@@ -43,8 +47,11 @@ export function chainRoutes(app: FastifyInstance, node: TinyNode): void {
     },
     async (req, reply) => {
       const q = req.query as { from: number; limit: number };
-      const blocks = node.chain.blocksFrom(q.from, Math.min(q.limit, MAX_BLOCKS_PER_PAGE));
-      return reply.type("application/json").send(`{"blocks":[${blocks.join(",")}]}`);
+      const tip = node.chain.tip;
+      const to = Math.min(q.from + Math.min(q.limit, MAX_BLOCKS_PER_PAGE) - 1, tip.height);
+      if (to < q.from) return reply.type("application/json").send('{"blocks":[]}');
+      const range = { from: q.from, to, lastHash: to === tip.height ? tip.hash : (node.store.mainHash(to) as string) };
+      return sendBlocks(reply, node.store, range, '{"blocks":[', () => "]}");
     },
   );
 

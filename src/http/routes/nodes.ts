@@ -6,6 +6,7 @@ import { workToJson } from "../../core/work.js";
 import type { TinyNode } from "../../node/node.js";
 import { type AccessOptions, operatorGuard } from "../auth.js";
 import { Block } from "../schemas.js";
+import { sendBlocks } from "../stream.js";
 
 const errors = { 400: { $ref: "Error#" }, 401: { $ref: "Error#" }, 403: { $ref: "Error#" } };
 
@@ -81,7 +82,11 @@ export function nodeRoutes(app: FastifyInstance, node: TinyNode, access: AccessO
 
   const resolveSchema = {
     summary: "Run consensus against all peers now (operator)",
-    description: "Fetches what peers with more work have, checks it in full, and follows the valid chain with the most work.",
+    description:
+      "Fetches what peers with more work have, checks it in full, and follows the valid chain with the most work. The answer " +
+      "holds the whole main chain as it is once consensus has run (new_chain when it was replaced, chain when not), streamed " +
+      "as GET /chain is: a page of blocks at a time, and cut short rather than mixing two branches if the chain reorganises " +
+      "while it is being sent.",
     tags: ["nodes"],
     security: [{ operatorToken: [] }],
     response: {
@@ -94,11 +99,10 @@ export function nodeRoutes(app: FastifyInstance, node: TinyNode, access: AccessO
   };
   const resolve = async (_req: FastifyRequest, reply: FastifyReply) => {
     const replaced = await net.resolve();
-    const blocks = node.chain.blocksFrom(1, node.chain.tip.height).join(",");
-    const text = replaced
-      ? `{"message":"Our chain was replaced","new_chain":[${blocks}]}`
-      : `{"message":"Our chain is authoritative","chain":[${blocks}]}`;
-    return reply.type("application/json").send(text);
+    const tip = node.chain.tip;
+    const prefix = replaced ? '{"message":"Our chain was replaced","new_chain":[' : '{"message":"Our chain is authoritative","chain":[';
+    const range = { from: 1, to: tip.height, lastHash: tip.hash };
+    return sendBlocks(reply, node.store, range, prefix, () => "]}");
   };
   app.get("/nodes/resolve", { schema: resolveSchema, preHandler: operator }, resolve);
   app.post("/nodes/resolve", { schema: { ...resolveSchema, hide: true }, preHandler: operator }, resolve);

@@ -6,6 +6,7 @@ import { describeValue } from "../../core/schema.js";
 import type { TinyNode } from "../../node/node.js";
 import { type AccessOptions, operatorGuard } from "../auth.js";
 import { Block, Transaction, TxAccepted, WalletTransfer } from "../schemas.js";
+import { STALL_MS, sendBlocks } from "../stream.js";
 
 const errors = {
   400: { $ref: "Error#" },
@@ -24,14 +25,20 @@ export function tutorialRoutes(app: FastifyInstance, node: TinyNode, access: Acc
     {
       schema: {
         summary: "The whole main chain",
+        description:
+          "The main chain as it is when the request comes, genesis first. Streamed as it is read from the store (chunked; " +
+          '"length" comes after "chain" in the text), so a long chain costs the node a page of blocks per client, not the chain. ' +
+          "If the chain reorganises under blocks not yet sent, the answer is cut short (the connection closes before its end: " +
+          "incomplete JSON, an error in any HTTP client) rather than mixing two branches; ask again. A client that reads nothing " +
+          `for ${STALL_MS / 1000} s is cut off. GET /blocks pages through the chain in smaller answers.`,
         tags: ["tutorial"],
         response: { 200: Type.Object({ chain: Type.Array(Block), length: Type.Integer() }) },
       },
     },
     async (_req, reply) => {
-      const height = node.chain.tip.height;
-      const blocks = node.chain.blocksFrom(1, height);
-      return reply.type("application/json").send(`{"chain":[${blocks.join(",")}],"length":${blocks.length}}`);
+      const tip = node.chain.tip;
+      const range = { from: 1, to: tip.height, lastHash: tip.hash };
+      return sendBlocks(reply, node.store, range, '{"chain":[', (n) => `],"length":${n}}`);
     },
   );
 
