@@ -9,6 +9,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } 
 import type { TinyNode } from "../node/node.js";
 import type { AccessOptions } from "./auth.js";
 import { bodyLimiter } from "./body-limit.js";
+import { CONNECTION_DEFAULTS, type ConnectionLimits, capConnections, timeoutOptions } from "./connections.js";
 import { errorHandler, frameworkErrorHandler } from "./errors.js";
 import { type RateLimitOptions, rateLimiter } from "./rate-limit.js";
 import { accountRoutes } from "./routes/accounts.js";
@@ -33,6 +34,8 @@ export interface ServerOptions {
   allowHosts?: readonly string[];
   /** Operator routes always need the token, even from loopback (--require-token). */
   requireToken?: boolean;
+  /** Request timeouts and connection caps (default CONNECTION_DEFAULTS). */
+  connections?: Partial<ConnectionLimits>;
 }
 
 /** Public POST routes under the per-client rate limit. */
@@ -69,17 +72,17 @@ function hostLines(raw: readonly string[]): number {
 const ajv = new Ajv({ coerceTypes: "array", useDefaults: true, removeAdditional: false, allErrors: false, strict: false });
 
 export async function buildServer(node: TinyNode, opts: ServerOptions = {}): Promise<FastifyInstance> {
+  const connections: ConnectionLimits = { ...CONNECTION_DEFAULTS, ...opts.connections };
   const app = Fastify({
     loggerInstance: node.log as unknown as FastifyBaseLogger,
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: opts.bodyLimit ?? BODY_LIMIT,
     return503OnClosing: true,
-    requestTimeout: 120_000,
-    connectionTimeout: 0,
-    keepAliveTimeout: 5_000,
+    ...timeoutOptions(connections),
     routerOptions: { maxParamLength: 200 },
     frameworkErrors: frameworkErrorHandler,
   });
+  capConnections(app.server, connections);
   app.setValidatorCompiler(({ schema, httpPart }) => {
     if (httpPart === "body") return () => true;
     return ajv.compile(schema);
@@ -127,7 +130,9 @@ export async function buildServer(node: TinyNode, opts: ServerOptions = {}): Pro
           "--allow-host), an Origin, if any, that is the node's own, and a Sec-Fetch-Site, if any, of same-origin or none. Anything " +
           "else needs Authorization: Bearer <token from <data-dir>/api.token> (always, with --require-token); a browser's request " +
           "without it gets 403 (so no web page can mine or spend through a visitor's browser), any other 401. Everything else is " +
-          "public (security: []). No answer carries CORS headers.",
+          "public (security: []). No answer carries CORS headers. A request's headers must arrive within " +
+          `${connections.headersTimeoutMs / 1000} s of connecting and the whole request within ${connections.requestTimeoutMs / 1000} s ` +
+          `(else 408 and the connection is closed); a client address holds at most ${connections.maxConnectionsPerAddress} connections.`,
       },
       components: {
         securitySchemes: { operatorToken: { type: "http", scheme: "bearer" } },
