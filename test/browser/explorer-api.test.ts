@@ -32,6 +32,10 @@ interface Stream {
   status: number;
   /** Waits for the next event of this name (bounded). */
   next: (event: string, timeoutMs?: number) => Promise<Data>;
+  /** Whether the node has ended the stream. */
+  ended: () => boolean;
+  /** The last `retry:` the node sent (ms). */
+  retry: () => number | undefined;
   close: () => void;
 }
 
@@ -39,6 +43,8 @@ interface Stream {
 async function openStream(url: string, localAddress?: string): Promise<Stream> {
   const events: Array<{ event: string; data: Data }> = [];
   let buffer = "";
+  let ended = false;
+  let retry: number | undefined;
   const { req, status } = await new Promise<{ req: ClientRequest; status: number }>((resolve, reject) => {
     const req = get(url, localAddress ? { localAddress } : {}, (res) => {
       res.setEncoding("utf8");
@@ -50,11 +56,16 @@ async function openStream(url: string, localAddress?: string): Promise<Stream> {
           buffer = buffer.slice(cut + 2);
           const event = /^event: (.*)$/m.exec(frame)?.[1];
           const data = /^data: (.*)$/m.exec(frame)?.[1];
+          const r = /^retry: (\d+)$/m.exec(frame)?.[1];
+          if (r !== undefined) retry = Number(r);
           if (event && data) events.push({ event, data: JSON.parse(data) });
           cut = buffer.indexOf("\n\n");
         }
       });
       res.on("error", () => {});
+      res.on("end", () => {
+        ended = true;
+      });
       resolve({ req, status: res.statusCode ?? 0 });
     });
     req.on("error", reject);
@@ -72,6 +83,8 @@ async function openStream(url: string, localAddress?: string): Promise<Stream> {
       }
       throw new Error(`no "${event}" event within ${timeoutMs} ms`);
     },
+    ended: () => ended,
+    retry: () => retry,
     close: () => req.destroy(),
   };
 }
@@ -141,45 +154,57 @@ describe("GET /events", () => {
     }
   });
 
-  it(`serves at most ${MAX_SSE_PER_ADDRESS} streams to one client address and frees a place when one closes`, async () => {
-    const streams = await Promise.all(Array.from({ length: MAX_SSE_PER_ADDRESS }, () => openStream(`${node.url}/events`)));
+  it(`holds at most ${MAX_SSE_PER_ADDRESS} streams of one client address: a new one closes that client's oldest`, async () => {
+    const streams: Stream[] = [];
     try {
-      expect(streams.every((s) => s.status === 200)).toBe(true);
-      const refused = await http(`${node.url}/events`);
-      expect(refused.status).toBe(503);
-      expect(refused.body.error).toContain("this client already has");
-      // another client address is still served
+      for (let i = 0; i < MAX_SSE_PER_ADDRESS; i++) {
+        const s = await openStream(`${node.url}/events`);
+        await s.next("hello");
+        streams.push(s);
+      }
       const other = await openStream(`${node.url}/events`, "127.0.0.2");
-      expect(other.status).toBe(200);
-      other.close();
-      streams.pop()?.close();
-      const again = await waitFor(
-        async () => {
-          const s = await openStream(`${node.url}/events`);
-          if (s.status === 200) return s;
-          s.close();
-          return undefined;
-        },
-        5000,
-        50,
-      );
-      streams.push(again as Stream);
+      await other.next("hello");
+      const newest = await openStream(`${node.url}/events`);
+      expect(newest.status).toBe(200);
+      await newest.next("hello");
+      // the oldest is told, asked to wait a minute before it reconnects, and ended
+      const evicted = await streams[0]?.next("evicted");
+      expect(evicted?.reason).toContain(`${MAX_SSE_PER_ADDRESS} event streams`);
+      expect(streams[0]?.retry()).toBeGreaterThanOrEqual(60_000);
+      await waitFor(() => streams[0]?.ended(), 5000, 20);
+      expect(streams.slice(1).some((s) => s.ended())).toBe(false);
+      expect(other.ended()).toBe(false);
+      streams.push(newest, other);
     } finally {
       for (const s of streams) s.close();
     }
   });
 
-  it(`serves at most ${MAX_SSE_CLIENTS} streams in all`, async () => {
+  it(`holds at most ${MAX_SSE_CLIENTS} streams in all: a new one closes the oldest of the client that holds the most`, async () => {
     const addresses = Array.from({ length: MAX_SSE_CLIENTS / MAX_SSE_PER_ADDRESS }, (_, i) => `127.0.0.${i + 1}`);
     const streams: Stream[] = [];
     try {
       for (const a of addresses) {
-        streams.push(...(await Promise.all(Array.from({ length: MAX_SSE_PER_ADDRESS }, () => openStream(`${node.url}/events`, a)))));
+        for (let i = 0; i < MAX_SSE_PER_ADDRESS; i++) {
+          const s = await openStream(`${node.url}/events`, a);
+          await s.next("hello");
+          streams.push(s);
+        }
       }
       expect(streams.filter((s) => s.status === 200)).toHaveLength(MAX_SSE_CLIENTS);
-      const refused = await openStream(`${node.url}/events`, "127.0.0.200");
-      expect(refused.status).toBe(503);
-      refused.close();
+      // every address holds as many: the oldest stream of all goes
+      const first = await openStream(`${node.url}/events`, "127.0.0.200");
+      expect(first.status).toBe(200);
+      await first.next("hello");
+      await waitFor(() => streams[0]?.ended(), 5000, 20);
+      expect(streams.filter((s) => s.ended())).toHaveLength(1);
+      // now 127.0.0.2 … 127.0.0.10 hold the most: the next newcomer takes the oldest of 127.0.0.2
+      const second = await openStream(`${node.url}/events`, "127.0.0.201");
+      await second.next("hello");
+      await waitFor(() => streams[MAX_SSE_PER_ADDRESS]?.ended(), 5000, 20);
+      expect(streams.filter((s) => s.ended())).toHaveLength(2);
+      expect(first.ended()).toBe(false);
+      streams.push(first, second);
       expect((await http(`${node.url}/status`)).status).toBe(200);
     } finally {
       for (const s of streams) s.close();
