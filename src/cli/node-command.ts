@@ -158,8 +158,13 @@ export function registerNodeCommand(program: Command): void {
     .option("--threads <n>", "proof-of-work threads (default: one per core)", intOption(1, 256))
     .option("--pool-size <n>", "maximum pending transactions", intOption(1, 1_000_000))
     .option("--sync-interval <seconds>", "seconds between background syncs with peers (0: only on demand)", intOption(0, 3600))
-    .option("--rate-limit <n>", "public POST requests per second per client, loopback exempt (0: no limit)", intOption(0, 1_000_000), 100)
-    .option("--rate-limit-loopback", "apply the rate limit to loopback clients too")
+    .option(
+      "--rate-limit <n>",
+      "public POST requests per second per client, each transaction in one counting 0.05 more and each refused one 1 more; local clients (loopback, with a loopback Host) exempt (0: no limit)",
+      intOption(0, 1_000_000),
+      100,
+    )
+    .option("--rate-limit-loopback", "apply the rate limit to local clients too")
     .option(
       "--allow-host <names>",
       "more names (comma-separated, no port) the Host header may give for the operator routes to count a request as local, e.g. mynode.local",

@@ -11,7 +11,7 @@ import type { AccessOptions } from "./auth.js";
 import { bodyLimiter } from "./body-limit.js";
 import { CONNECTION_DEFAULTS, type ConnectionLimits, capConnections, timeoutOptions } from "./connections.js";
 import { errorHandler, frameworkErrorHandler } from "./errors.js";
-import { type RateLimitOptions, rateLimiter } from "./rate-limit.js";
+import { NO_METER, type RateLimitOptions, rateLimiter, type WorkMeter } from "./rate-limit.js";
 import { accountRoutes } from "./routes/accounts.js";
 import { chainRoutes } from "./routes/chain.js";
 import { eventRoutes } from "./routes/events.js";
@@ -28,7 +28,7 @@ export interface ServerOptions {
   bodyLimit?: number;
   /** The built block-explorer page (default: web/dist of this checkout or package). */
   webRoot?: string;
-  /** Public POST routes, per client (default 100/s; loopback exempt). */
+  /** Public POST routes, per client, charged by work (default 100/s; loopback exempt: src/http/rate-limit.ts). */
   rateLimit?: RateLimitOptions;
   /** More Host names that count as this node's own (--allow-host). */
   allowHosts?: readonly string[];
@@ -103,14 +103,20 @@ export async function buildServer(node: TinyNode, opts: ServerOptions = {}): Pro
       return reply.status(400).send({ error: "the request has more than one Host header", code: "bad-request" });
     }
   });
-  const limit = rateLimiter(opts.rateLimit ?? { perSecond: 100 });
+  const limiter = rateLimiter({ allowHosts: opts.allowHosts ?? [], ...(opts.rateLimit ?? { perSecond: 100 }) });
   const tooLarge = bodyLimiter(opts.bodyLimit ?? BODY_LIMIT);
+  // null until the hook below sets it (Fastify wants reference-type decorations to start as null)
+  app.decorateRequest("work", null as unknown as WorkMeter);
   app.addHook("onRequest", async (req, reply) => {
+    req.work = NO_METER;
     if (req.method === "POST" && LIMITED.has(req.url.split("?")[0] as string)) {
-      const limited = limit(req, reply);
+      const limited = limiter.admit(req, reply);
       if (limited !== undefined) return limited;
     }
     return tooLarge(req, reply);
+  });
+  app.addHook("onSend", async (req, reply) => {
+    limiter.charged(req, reply);
   });
 
   // every route the OpenAPI description shows declares its security: operator routes their scheme, the rest none

@@ -6,10 +6,13 @@
  *   test/integration/p2p-lying-peers.test.ts "(h, i)");
  * - number of peers: 64, the 65th refused with 400;
  * - requests per second per client on public POST routes (--rate-limit 5 --rate-limit-loopback): 429 with Retry-After;
+ *   charged by the work done (each transaction checked, more for each refused), so batches of
+ *   bad signatures run out after a bounded amount of work; loopback is exempt only when the
+ *   Host is a loopback name (not for a DNS-rebinding page);
  * - blocks per GET /blocks page: 500.
  * Every network exchange stays on 127.0.0.1.
  */
-import type { ServerResponse } from "node:http";
+import { request as httpRequest, type ServerResponse } from "node:http";
 import { connect } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { devnetAt, extendChain, genesisBlock, keyFor, signTransfer, toApi } from "../../src/soak/chains.js";
@@ -44,6 +47,46 @@ function expectError(r: { status: number; body: unknown; text: string }, status:
   const b = r.body as { error?: unknown; code?: unknown };
   expect(typeof b?.error, r.text.slice(0, 300)).toBe("string");
   if (code !== undefined) expect(b.code).toBe(code);
+}
+
+/** POST `body` as JSON from `localAddress` (one of 127/8) with `host` as the Host header (bounded). */
+function post(
+  port: number,
+  path: string,
+  body: unknown,
+  opts: { localAddress?: string; host?: string } = {},
+): Promise<{ status: number; text: string; headers: Record<string, unknown> }> {
+  return new Promise((resolve, reject) => {
+    const data = JSON.stringify(body);
+    const req = httpRequest(
+      {
+        host: "127.0.0.1",
+        port,
+        path,
+        method: "POST",
+        agent: false,
+        ...(opts.localAddress ? { localAddress: opts.localAddress } : {}),
+        headers: {
+          "content-type": "application/json",
+          "content-length": Buffer.byteLength(data),
+          ...(opts.host ? { host: opts.host } : {}),
+        },
+        timeout: 30_000,
+      },
+      (res) => {
+        let text = "";
+        res.setEncoding("utf8");
+        res.on("data", (d: string) => {
+          text += d;
+        });
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, text, headers: res.headers }));
+        res.on("error", reject);
+      },
+    );
+    req.on("timeout", () => req.destroy(new Error(`POST ${path}: no answer within 30 s`)));
+    req.on("error", reject);
+    req.end(data);
+  });
 }
 
 /** A raw request on a socket; resolves to what came back (bounded). */
@@ -269,6 +312,79 @@ describe("requests per second per client", () => {
   it("without --rate-limit-loopback, loopback clients are exempt", { timeout: 60_000 }, async () => {
     const n = await node(["--rate-limit", "5"]);
     for (let i = 0; i < 40; i++) expect((await request(`${n.url}/transactions`, { json: {} })).status).toBe(400);
+  });
+
+  it("loopback is not exempt for a request whose Host is not a loopback name (a DNS-rebinding page)", { timeout: 60_000 }, async () => {
+    const n = await node(["--rate-limit", "5"]);
+    const statuses: number[] = [];
+    for (let i = 0; i < 40; i++) statuses.push((await post(n.port, "/transactions", {}, { host: `attacker.example:${n.port}` })).status);
+    expect(statuses.filter((s) => s === 429).length, statuses.join(",")).toBeGreaterThanOrEqual(15);
+    // the node's own names stay exempt
+    for (const host of [`localhost:${n.port}`, `127.0.0.1:${n.port}`]) {
+      for (let i = 0; i < 20; i++) expect((await post(n.port, "/transactions", {}, { host })).status).toBe(400);
+    }
+  });
+
+  it("batches of badly signed transactions are charged by the work: 429 after a bounded number of checks; other clients go on", {
+    timeout: 120_000,
+  }, async () => {
+    const n = await node(["--rate-limit-loopback"]); // 100 per second, burst 200
+    const key = keyFor("limits bad signer");
+    const recipient = keyFor("limits r").address;
+    // one signature, made for nonce 0, on transfers of other nonces: well formed, so each check is a full one, and false
+    const signature = signTransfer(key, { recipient, amount: 1, nonce: 0, network: PARAMS.name }).signature;
+    let nonce = 1;
+    const badBatch = () =>
+      Array.from({ length: 1000 }, () => ({
+        type: "transfer",
+        network: PARAMS.name,
+        sender: key.address,
+        recipient,
+        amount: 1,
+        fee: 0,
+        nonce: nonce++,
+        signature,
+      }));
+    // one after the other
+    let checked = 0;
+    let limited: { status: number; text: string; headers: Record<string, unknown> } | undefined;
+    for (let i = 0; i < 30 && limited === undefined; i++) {
+      const r = await post(n.port, "/transactions", badBatch(), { localAddress: "127.0.0.2" });
+      if (r.status === 429) limited = r;
+      else {
+        expect(r.status, r.text.slice(0, 200)).toBe(200);
+        expect(JSON.parse(r.text).results.every((x: { code?: string }) => x.code === "bad-signature")).toBe(true);
+        checked += 1000;
+      }
+    }
+    console.log(`one client, batches of 1,000 bad signatures one after another: ${checked} checked before the first 429`);
+    if (limited === undefined) throw new Error(`never limited after ${checked} bad signatures`);
+    expect(checked).toBeLessThanOrEqual(1000);
+    expect(JSON.parse(limited.text).code).toBe("rate-limited");
+    expect(Number(limited.headers["retry-after"])).toBeGreaterThanOrEqual(5);
+    // it stays limited until its debt is paid off, whatever it sends
+    expect((await post(n.port, "/transactions", {}, { localAddress: "127.0.0.2" })).status).toBe(429);
+    // at once, from a fresh address: the work is paid before it is done, so few batches get through
+    const batches = Array.from({ length: 20 }, badBatch);
+    const answers = await Promise.all(batches.map((b) => post(n.port, "/transactions", b, { localAddress: "127.0.0.3" })));
+    const done = answers.filter((r) => r.status === 200).length;
+    console.log(
+      `one client, 20 batches of 1,000 bad signatures at once: ${done} checked, ${answers.filter((r) => r.status === 429).length} refused with 429`,
+    );
+    // the burst pays for 4 batches' checks (200 tokens, 50 a batch); a little more refills before the first refusals are charged
+    expect(done).toBeGreaterThanOrEqual(1);
+    expect(done).toBeLessThanOrEqual(8);
+    // another client is not affected: its transaction is checked (and refused for what it is, not rate-limited)
+    const honest = keyFor("limits honest");
+    const ok = await post(
+      n.port,
+      "/transactions",
+      signTransfer(honest, { recipient: key.address, amount: 1, nonce: 0, network: PARAMS.name }),
+      {
+        localAddress: "127.0.0.4",
+      },
+    );
+    expect(JSON.parse(ok.text).code, ok.text).toBe("insufficient-funds");
   });
 });
 

@@ -4,6 +4,7 @@ import { Type } from "typebox";
 import { isRuleError } from "../../core/errors.js";
 import type { TinyNode } from "../../node/node.js";
 import { HttpError } from "../errors.js";
+import { COST } from "../rate-limit.js";
 import { Block, Header, IdParam, Status } from "../schemas.js";
 import { sendBlocks } from "../stream.js";
 
@@ -114,7 +115,9 @@ export function chainRoutes(app: FastifyInstance, node: TinyNode): void {
           "202: taken (`outcome` connected, reorganized or side), or held while its missing parents are fetched from peers " +
           "(`orphan`); 200: already known (`known`), or valid but not stored because the chain it makes has less work than " +
           "this node's tip (`low-work`; a tie is stored); 400: invalid. The header and its proof of work are checked before " +
-          "any transaction; an orphan must carry the difficulty the network could require at its height.",
+          "any transaction; an orphan must carry the difficulty the network could require at its height. " +
+          "Rate-limited per client as " +
+          `POST /transactions is: the request counts ${COST.request}, each transaction in the block ${COST.transaction} more, an invalid block ${COST.refused} more.`,
         tags: ["chain"],
         body: Block,
         response: {
@@ -126,6 +129,8 @@ export function chainRoutes(app: FastifyInstance, node: TinyNode): void {
     },
     async (req, reply) => {
       let r: Awaited<ReturnType<TinyNode["submitBlock"]>>;
+      const txs = (req.body as { transactions?: unknown } | null)?.transactions;
+      req.work.spend((Array.isArray(txs) ? txs.length : 0) * COST.transaction); // paid before the signatures are checked
       try {
         r = await node.submitBlock(req.body);
       } catch (err) {

@@ -6,6 +6,7 @@ import type { Transaction as Tx } from "../../core/types.js";
 import { signatureValid } from "../../core/verify.js";
 import type { TinyNode } from "../../node/node.js";
 import { HttpError } from "../errors.js";
+import { COST } from "../rate-limit.js";
 import { Hex64, Transaction, TxAccepted } from "../schemas.js";
 
 /** Whether the signature verifies (SPEC §3); null for a coinbase, which has none. */
@@ -27,7 +28,11 @@ export function transactionRoutes(app: FastifyInstance, node: TinyNode): void {
     {
       schema: {
         summary: "Relay a signed transaction (same rules as /transactions/new), or a batch of them",
-        description: `One transaction → 201 or an error. An array of up to ${MAX_BATCH} → 200 {accepted, results: [one per item: {id, block_index, status} or {error, code}]}.`,
+        description:
+          `One transaction → 201 or an error. An array of up to ${MAX_BATCH} → 200 {accepted, results: [one per item: {id, block_index, status} or {error, code}]}. ` +
+          `Rate-limited per client (429 with Retry-After) by the work done: a request counts ${COST.request}, each transaction in it ` +
+          `${COST.transaction} more (paid before its signature is checked), and each one refused as invalid ${COST.refused} more, ` +
+          "against the node's requests per second (--rate-limit); requests from loopback with a loopback Host are exempt.",
         tags: ["transactions"],
         body: Type.Union([Transaction, Type.Array(Transaction, { maxItems: MAX_BATCH })]),
         response: {
@@ -43,19 +48,25 @@ export function transactionRoutes(app: FastifyInstance, node: TinyNode): void {
       if (Array.isArray(req.body)) {
         const items = req.body as unknown[];
         if (items.length > MAX_BATCH) throw new HttpError(400, `a batch holds at most ${MAX_BATCH} transactions, got ${items.length}`);
+        req.work.spend(items.length * COST.transaction); // paid before the signatures are checked
+        let refused = 0;
         const results = await Promise.all(
           items.map((raw) =>
             node.submitTransaction(raw).then(
               (a) => ({ id: a.id, block_index: a.blockIndex, status: a.status }),
               (err: unknown) => {
-                if (isRuleError(err)) return { error: err.message, code: err.code };
-                throw err;
+                if (!isRuleError(err)) throw err;
+                // invalid data costs more; a conflict (already known, nonce in use) is ordinary relaying
+                if (err.kind === "invalid") refused++;
+                return { error: err.message, code: err.code };
               },
             ),
           ),
         );
+        req.work.charge(refused * COST.refused);
         return { accepted: results.filter((r) => "id" in r).length, results };
       }
+      req.work.spend(COST.transaction);
       const a = await node.submitTransaction(req.body);
       void reply.status(201);
       return { message: `Transaction will be added to Block ${a.blockIndex}`, id: a.id, block_index: a.blockIndex, status: a.status };

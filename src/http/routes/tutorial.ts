@@ -5,6 +5,7 @@ import { fail } from "../../core/errors.js";
 import { describeValue } from "../../core/schema.js";
 import type { TinyNode } from "../../node/node.js";
 import { type AccessOptions, operatorGuard } from "../auth.js";
+import { COST, type WorkMeter } from "../rate-limit.js";
 import { Block, Transaction, TxAccepted, WalletTransfer } from "../schemas.js";
 import { STALL_MS, sendBlocks } from "../stream.js";
 
@@ -92,7 +93,10 @@ export function tutorialRoutes(app: FastifyInstance, node: TinyNode, access: Acc
       response: { 201: TxAccepted, ...errors },
     },
   };
-  const handler = async (req: { body: unknown; socket: unknown; headers: unknown }, reply: { status(n: number): unknown }) => {
+  const handler = async (
+    req: { body: unknown; socket: unknown; headers: unknown; work: WorkMeter },
+    reply: { status(n: number): unknown },
+  ) => {
     const body = req.body;
     if (typeof body !== "object" || body === null || Array.isArray(body)) {
       fail("bad-schema", "send a JSON object: a signed transaction, or {recipient, amount[, fee]} to send from the node's wallet");
@@ -100,6 +104,7 @@ export function tutorialRoutes(app: FastifyInstance, node: TinyNode, access: Acc
     const o = body as Record<string, unknown>;
     let accepted: Awaited<ReturnType<TinyNode["submitTransaction"]>>;
     if ("signature" in o) {
+      req.work.spend(COST.transaction); // a signature to check (rate limit)
       accepted = await node.submitTransaction(o);
     } else {
       if (o.sender !== undefined && o.sender !== node.wallet.address) {
