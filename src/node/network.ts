@@ -3,7 +3,7 @@
  * up (on announcements of unknown blocks, on /nodes/resolve, and every few seconds).
  */
 import type { Logger } from "pino";
-import { fail } from "../core/errors.js";
+import { fail, isRuleError } from "../core/errors.js";
 import { PeerRequestError } from "../p2p/http-client.js";
 import { PeerClient } from "../p2p/peer-client.js";
 import { normalizePeerUrl, PeerUrlError } from "../p2p/peer-url.js";
@@ -58,8 +58,16 @@ export class Network {
     this.sync = new Sync(chain, this.peers, log, opts.verify, opts);
     this.unrequested = new UnrequestedBlocks(chain, opts.verify, () => this.requestCatchUp(), log);
     this.sync.onPending = async (txs) => {
-      // refusals (known, confirmed, invalid here) are expected and ignored
-      await Promise.all(txs.slice(0, 5000).map((tx) => pool.add(tx).catch(() => undefined)));
+      // refusals (known, confirmed, invalid here) are expected and ignored; forged signatures are counted
+      const refusals = await Promise.all(
+        txs.slice(0, 5000).map((tx) =>
+          pool.add(tx).then(
+            () => undefined,
+            (err: unknown) => (isRuleError(err) ? err.code : undefined),
+          ),
+        ),
+      );
+      return refusals.filter((c) => c === "bad-signature").length;
     };
     this.sync.onAdopted = () => {
       this.replacedByPeers = true;

@@ -40,8 +40,11 @@ export class Sync {
   private readonly pageSize: number;
   private readonly maxBlocks: number;
   private readonly attemptTimeMs: number;
-  /** Takes a peer's pending transactions (each checked in full by the pool). */
-  onPending: (txs: unknown[]) => Promise<void> = async () => {};
+  /**
+   * Takes a peer's pending transactions (each checked in full by the pool); resolves to how
+   * many carried a signature that does not verify — which no honest node holds.
+   */
+  onPending: (txs: unknown[]) => Promise<number> = async () => 0;
   /** Per peer: the pending count last pulled, so an unchanged pool is not fetched again. */
   private readonly pulled = new Map<string, number>();
   /** Called when blocks from a peer moved the tip. */
@@ -238,11 +241,15 @@ export class Sync {
   private async pullPending(peer: Peer, pending: number | undefined): Promise<void> {
     if (pending === undefined || pending === 0 || this.pulled.get(peer.url) === pending) return;
     this.pulled.set(peer.url, pending);
+    let forged: number;
     try {
-      await this.onPending(await peer.client.pending());
+      forged = await this.onPending(await peer.client.pending());
     } catch (err) {
       this.log.debug({ peer: peer.label, err: (err as Error).message }, "could not fetch the peer's pool");
+      return;
     }
+    // a node checks every signature before it holds a transaction: one that serves forged ones makes us do its work
+    if (forged > 0) throw new BadPeer(`served ${forged} pending transactions whose signatures do not verify`);
   }
 
   /**

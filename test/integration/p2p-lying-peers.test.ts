@@ -204,6 +204,22 @@ describe("peers that claim or say nonsense", () => {
     expect(await snapshot(node.url)).toEqual(before);
   });
 
+  it("(f3) a peer whose pool serves forged signatures is dropped", { timeout: 60_000 }, async () => {
+    const node = await nodeWithOwnChain();
+    const light = buildChain(PARAMS, 1, key1.address);
+    const forged = Array.from({ length: 50 }, (_, i) => ({ ...TRANSFER, nonce: i, signature: "ab".repeat(64) }));
+    const base = serveChain(light, { status: { pending: forged.length } });
+    const fake = cleanup.peer(
+      await startFakePeer((req, res, path, q) =>
+        req.method === "GET" && path === "/transactions/pending" ? sendJson(res, 200, { transactions: forged }) : base(req, res, path, q),
+      ),
+    );
+    await register(node.url, fake);
+    await waitFor(async () => (await http(`${node.url}/nodes`)).body.nodes.length === 0, 20_000);
+    expect(fake.hits).toContain("GET /transactions/pending");
+    expect((await statusOf(node.url)).pending).toBe(0);
+  });
+
   it("(g) garbage answers (non-JSON, wrong shapes) change nothing", { timeout: 60_000 }, async () => {
     const node = await nodeWithOwnChain();
     const before = await snapshot(node.url);
