@@ -5,13 +5,16 @@
  *
  * Options: --requests N (API fuzzing), --cases N (consensus fuzzing), --cycles N (kill -9
  * cycles), --txs N (soak transactions), --senders N, --kill I (the soak node killed midway: 0 or 1
- * mine, 2 does not), --seed N, --only fuzz,consensus,crash,soak,
+ * mine, 2 does not), --seed N, --only fuzz,consensus,crash,soak,attacks (attacks.ts: issue 16's
+ * hostile-peer and spam attacks, with their cost to the attacker and to the node),
  * --out FILE (the report as JSON). Exits 1 if any target is missed: 0 5xx, every lie refused,
- * every cycle survived with nothing lost, every accepted transaction confirmed exactly once.
+ * every cycle survived with nothing lost, every accepted transaction confirmed exactly once,
+ * every attack's target met.
  */
 import { writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { apiFuzz } from "./api-fuzz.js";
+import { attackTable, runAttacks } from "./attacks.js";
 import { consensusFuzz } from "./consensus.js";
 import { crashCycles } from "./crash.js";
 import { killAllStarted, removeAllTempDirs } from "./proc.js";
@@ -26,7 +29,7 @@ const { values } = parseArgs({
     senders: { type: "string", default: "100" },
     kill: { type: "string", default: "0" },
     seed: { type: "string", default: "1" },
-    only: { type: "string", default: "fuzz,consensus,crash,soak" },
+    only: { type: "string", default: "fuzz,consensus,crash,soak,attacks" },
     out: { type: "string" },
     help: { type: "boolean", default: false },
   },
@@ -34,7 +37,7 @@ const { values } = parseArgs({
 
 if (values.help) {
   process.stdout.write(
-    "npm run soak -- [--requests 100000] [--cases 1000] [--cycles 50] [--txs 2000] [--senders 100] [--kill 0] [--seed 1] [--only fuzz,consensus,crash,soak] [--out FILE]\n",
+    "npm run soak -- [--requests 100000] [--cases 1000] [--cycles 50] [--txs 2000] [--senders 100] [--kill 0] [--seed 1] [--only fuzz,consensus,crash,soak,attacks] [--out FILE]\n",
   );
   process.exit(0);
 }
@@ -131,6 +134,16 @@ async function main(): Promise<void> {
       `soak: ${r.txsAccepted} accepted, ${r.confirmedExactlyOnce} confirmed exactly once on every node; chains identical: ${r.chainsIdentical}`,
     );
     if (r.confirmedExactlyOnce !== r.txsAccepted || !r.chainsIdentical || r.problems.length > 0 || r.txsAccepted < txs) misses.push("soak");
+  }
+  if (only.has("attacks")) {
+    log("attacks: pool jam, long split, low-work side branch, orphans, big answers, connections");
+    const t0 = Date.now();
+    const r = await runAttacks({ log });
+    results.attacks = { seconds: Math.round((Date.now() - t0) / 1000), results: r };
+    process.stdout.write(`\n${attackTable(r)}\n\n`);
+    const missed = r.filter((x) => !x.met).map((x) => x.id);
+    log(`attacks: ${r.length - missed.length}/${r.length} targets met in ${Math.round((Date.now() - t0) / 1000)} s`);
+    if (missed.length > 0) misses.push(`attacks (${missed.join(", ")})`);
   }
   results.finished = new Date().toISOString();
   results.misses = misses;
