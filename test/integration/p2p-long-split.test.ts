@@ -5,14 +5,10 @@
  * Here the two chains are written offline with the project's own chain code (fast: difficulty
  * 16), then real node processes meet by /nodes/resolve, and by their own sync and gossip.
  */
-import { cpSync, mkdirSync } from "node:fs";
-import { join } from "node:path";
+import { cpSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Block, NetworkParams } from "../../src/core/types.js";
-import { Chain } from "../../src/node/chain.js";
-import { ChainStore } from "../../src/store/chain-store.js";
-import { openDb } from "../../src/store/db.js";
-import { mineBlock } from "../helpers/factory.js";
+import type { NetworkParams } from "../../src/core/types.js";
+import { writeChainDir } from "../../src/soak/attack-kit.js";
 import { testKey } from "../helpers/keys.js";
 import { http, startNode, tempDir, waitFor } from "../helpers/node-process.js";
 import { Cleanup, devnetAt, statusOf } from "./p2p-support.js";
@@ -23,27 +19,10 @@ const PARAMS = devnetAt(DIFFICULTY);
 const LIGHT = 21_000;
 const HEAVY = 24_000;
 
-/** Writes a data directory whose chain is genesis + `count` blocks paying `miner`. */
-function writeChainDir(params: NetworkParams, count: number, miner: string): string {
+/** A data directory whose chain is genesis + `count` empty blocks paying `miner` (the soak's writer). */
+function chainDir(params: NetworkParams, count: number, miner: string): string {
   const dir = tempDir("tc-split-");
-  mkdirSync(dir, { recursive: true });
-  const db = openDb(join(dir, "chain.db"));
-  try {
-    const chain = new Chain(new ChainStore(db), params, { now: () => params.genesis_timestamp + 10 * (count + 10) });
-    let parent: Block = JSON.parse(chain.blockJson(1) as string);
-    for (let from = 0; from < count; from += 1000) {
-      chain.store.transaction(() => {
-        for (let i = from; i < Math.min(count, from + 1000); i++) {
-          const b = mineBlock(parent, [], miner, params, { difficulty: params.difficulty });
-          chain.submitBlock(b);
-          parent = b;
-        }
-      });
-    }
-    expect(chain.tip.height).toBe(count + 1);
-  } finally {
-    db.close();
-  }
+  writeChainDir(dir, params, count, miner);
   return dir;
 }
 
@@ -51,8 +30,8 @@ const cleanup = new Cleanup();
 let lightDir: string;
 let heavyDir: string;
 beforeAll(() => {
-  lightDir = cleanup.dir(writeChainDir(PARAMS, LIGHT, testKey("split light").address));
-  heavyDir = cleanup.dir(writeChainDir(PARAMS, HEAVY, testKey("split heavy").address));
+  lightDir = cleanup.dir(chainDir(PARAMS, LIGHT, testKey("split light").address));
+  heavyDir = cleanup.dir(chainDir(PARAMS, HEAVY, testKey("split heavy").address));
 }, 120_000);
 afterAll(() => cleanup.run());
 

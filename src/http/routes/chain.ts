@@ -12,6 +12,14 @@ export const MAX_BLOCKS_PER_PAGE = 500;
 /** SPEC §7: the cap on GET /headers is at least 2,000. */
 export const MAX_HEADERS_PER_PAGE = 2000;
 
+/** `?from=I&limit=N` of a main-chain range: N defaults to `limit` and is capped at `cap`. */
+function pageQuery(limit: number, cap: number) {
+  return Type.Object({
+    from: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, default: 1 }),
+    limit: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, default: limit, description: `capped at ${cap}` }),
+  });
+}
+
 export function chainRoutes(app: FastifyInstance, node: TinyNode): void {
   app.get(
     "/status",
@@ -34,15 +42,7 @@ export function chainRoutes(app: FastifyInstance, node: TinyNode): void {
           "Streamed as read from the store, like GET /chain (and cut short in the same way if the chain reorganises under " +
           "blocks not yet sent). An empty list when `from` is beyond the tip.",
         tags: ["chain"],
-        querystring: Type.Object({
-          from: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, default: 1 }),
-          limit: Type.Integer({
-            minimum: 1,
-            maximum: Number.MAX_SAFE_INTEGER,
-            default: 100,
-            description: `capped at ${MAX_BLOCKS_PER_PAGE}`,
-          }),
-        }),
+        querystring: pageQuery(100, MAX_BLOCKS_PER_PAGE),
         response: { 200: Type.Object({ blocks: Type.Array(Block) }), 400: { $ref: "Error#" } },
       },
     },
@@ -65,15 +65,7 @@ export function chainRoutes(app: FastifyInstance, node: TinyNode): void {
           "The six header fields and `hash` of each block: enough to check a chain's links, proof of work and total work " +
           "without its transactions (headers-first sync, light clients).",
         tags: ["chain"],
-        querystring: Type.Object({
-          from: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, default: 1 }),
-          limit: Type.Integer({
-            minimum: 1,
-            maximum: Number.MAX_SAFE_INTEGER,
-            default: MAX_HEADERS_PER_PAGE,
-            description: `capped at ${MAX_HEADERS_PER_PAGE}`,
-          }),
-        }),
+        querystring: pageQuery(MAX_HEADERS_PER_PAGE, MAX_HEADERS_PER_PAGE),
         response: { 200: Type.Object({ headers: Type.Array(Header) }), 400: { $ref: "Error#" } },
       },
     },
