@@ -9,8 +9,13 @@ import { fail } from "../core/errors.js";
 import type { SignedTx } from "../core/types.js";
 import type { PoolEntry } from "./pool.js";
 
-/** How far past a sender's next nonce a transaction is held, unless the pool is told otherwise. */
-export const DEFAULT_MAX_NONCE_GAP = 16;
+/**
+ * How far past a sender's next nonce a transaction is held, unless the pool is told otherwise:
+ * 64, geth's per-account queue. A wallet sending a burst to several nodes at once has its
+ * transactions arrive out of order by tens of nonces (the soak: bursts of 30 over 3 nodes);
+ * what keeps a queue from being a free jam is that it must be paid for, and the global share.
+ */
+export const DEFAULT_MAX_NONCE_GAP = 64;
 
 /** Queued transactions held at most: a quarter of the pool, so ready ones always have the rest. */
 export function defaultMaxQueued(maxSize: number): number {

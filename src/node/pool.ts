@@ -35,7 +35,7 @@ export interface AddResult {
 
 export interface PoolOptions {
   maxSize?: number;
-  /** How far past the sender's next nonce a transaction may be held (default 16). */
+  /** How far past the sender's next nonce a transaction may be held (default 64). */
   maxNonceGap?: number;
   /** How many transactions waiting for an earlier nonce may be held (default a quarter of `maxSize`). */
   maxQueued?: number;
