@@ -1,6 +1,6 @@
 /**
  * Headless Debian Chromium driven by playwright-core, for the explorer tests. Never downloads a
- * browser: /usr/bin/chromium must be there (`apt-get install -y chromium`; .ci/run does it).
+ * browser: /usr/bin/chromium must be there (`apt-get install -y chromium`; `npm test` installs it as root: test/ensure-chromium.mjs).
  */
 import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
