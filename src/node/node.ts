@@ -17,6 +17,7 @@ import { ChainStore } from "../store/chain-store.js";
 import { type Db, openDb } from "../store/db.js";
 import { PeerStore } from "../store/peer-store.js";
 import { PoolStore } from "../store/pool-store.js";
+import { TokenStore } from "../store/token-store.js";
 import { loadOrCreateWallet } from "../wallet/keyfile.js";
 import { loadOrCreateApiToken } from "./api-token.js";
 import { Chain } from "./chain.js";
@@ -25,6 +26,8 @@ import { type MinedBlock, Miner } from "./miner.js";
 import { type BlockAnnouncement, Network, type NetworkOptions } from "./network.js";
 import { type AddResult, Pool } from "./pool.js";
 import { VerifyPool } from "./verify-pool.js";
+
+export type { EventCursor } from "../store/token-store.js";
 
 export interface NodeConfig {
   dataDir: string;
@@ -58,6 +61,8 @@ export class TinyNode {
   readonly network: Network;
   readonly verifier: VerifyPool;
   readonly indexer: BackgroundIndexer;
+  /** Token reads (the ledger's token rows and the token index), for the API. */
+  readonly tokens: TokenStore;
   readonly wallet: KeyPair;
   readonly apiToken: string;
   readonly log: Logger;
@@ -90,6 +95,7 @@ export class TinyNode {
     const { name, sqliteVersion } = this.db.driver;
     this.log.info({ driver: name, sqlite: sqliteVersion, node: process.versions.node }, "store opened");
     this.store = new ChainStore(this.db);
+    this.tokens = new TokenStore(this.store);
     const now = config.now;
     this.chain = new Chain(this.store, config.params, now ? { now } : {});
     this.indexer = new BackgroundIndexer(this.store.index, this.chain, this.log);

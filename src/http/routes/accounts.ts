@@ -2,14 +2,13 @@
 import type { FastifyInstance } from "fastify";
 import { Type } from "typebox";
 import type { TinyNode } from "../../node/node.js";
-import { TokenStore } from "../../store/token-store.js";
 import { AddressParam, Transaction } from "../schemas.js";
 
 /** At most this many token holdings are listed with an account. */
 export const MAX_HOLDINGS = 200;
 
 export function accountRoutes(app: FastifyInstance, node: TinyNode): void {
-  const tokens = new TokenStore(node.store);
+  const tokens = node.tokens;
   const holdings = (address: string) =>
     tokens.holdings(address, MAX_HOLDINGS).map((h) => {
       const t = tokens.token(h.token);

@@ -5,7 +5,6 @@
 import type { FastifyInstance } from "fastify";
 import { Type } from "typebox";
 import type { TinyNode } from "../../node/node.js";
-import { TokenStore } from "../../store/token-store.js";
 
 type Kind = "block" | "transaction" | "token" | "address";
 
@@ -18,7 +17,7 @@ const Match = Type.Object({
 });
 
 export function explorerRoutes(app: FastifyInstance, node: TinyNode): void {
-  const tokens = new TokenStore(node.store);
+  const tokens = node.tokens;
 
   app.get(
     "/search",

@@ -1,8 +1,7 @@
 /** Tokens (SPEC §3, §7): list, info, balances, allowances, events, holders. */
 import type { FastifyInstance } from "fastify";
 import { Type } from "typebox";
-import type { TinyNode } from "../../node/node.js";
-import { type EventCursor, TokenStore } from "../../store/token-store.js";
+import type { EventCursor, TinyNode } from "../../node/node.js";
 import { HttpError } from "../errors.js";
 import { Hex64 } from "../schemas.js";
 
@@ -46,7 +45,7 @@ function parseCursor(c: string | undefined): EventCursor | undefined {
 }
 
 export function tokenRoutes(app: FastifyInstance, node: TinyNode): void {
-  const tokens = new TokenStore(node.store);
+  const tokens = node.tokens;
 
   const info = (id: string) => {
     const t = tokens.token(id);
