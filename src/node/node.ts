@@ -25,6 +25,7 @@ import { BackgroundIndexer } from "./indexer.js";
 import { type MinedBlock, Miner } from "./miner.js";
 import { type BlockAnnouncement, Network, type NetworkOptions } from "./network.js";
 import { type AddResult, Pool } from "./pool.js";
+import { ChainReads } from "./reads.js";
 import { VerifyPool } from "./verify-pool.js";
 
 export type { EventCursor } from "../store/token-store.js";
@@ -63,6 +64,8 @@ export class TinyNode {
   readonly indexer: BackgroundIndexer;
   /** Token reads (the ledger's token rows and the token index), for the API. */
   readonly tokens: TokenStore;
+  /** Reads of the stored chain beyond the tip (pages, lookups, history), for the API. */
+  readonly reads: ChainReads;
   readonly wallet: KeyPair;
   readonly apiToken: string;
   readonly log: Logger;
@@ -96,6 +99,7 @@ export class TinyNode {
     this.log.info({ driver: name, sqlite: sqliteVersion, node: process.versions.node }, "store opened");
     this.store = new ChainStore(this.db);
     this.tokens = new TokenStore(this.store);
+    this.reads = new ChainReads(this.store);
     const now = config.now;
     this.chain = new Chain(this.store, config.params, now ? { now } : {});
     this.indexer = new BackgroundIndexer(this.store.index, this.chain, this.log);

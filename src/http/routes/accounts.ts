@@ -78,14 +78,9 @@ export function accountRoutes(app: FastifyInstance, node: TinyNode): void {
       const { address } = req.params as { address: string };
       const q = req.query as { limit: number; before?: string };
       const before = q.before === undefined ? undefined : (([h, p]) => ({ height: Number(h), pos: Number(p) }))(q.before.split(":"));
-      const rows = node.store.accountTxs(address, q.limit, before);
-      const blocks = new Map<number, ReturnType<typeof node.store.block>>();
-      const transactions = rows.map((r) => {
-        if (!blocks.has(r.height)) blocks.set(r.height, node.store.block(node.store.mainHash(r.height) as string));
-        return { transaction: blocks.get(r.height)?.transactions[r.pos], block_index: r.height, position: r.pos };
-      });
-      const last = rows.at(-1);
-      return { transactions, next: rows.length === q.limit && last ? `${last.height}:${last.pos}` : null };
+      const transactions = node.reads.history(address, q.limit, before);
+      const last = transactions.at(-1);
+      return { transactions, next: transactions.length === q.limit && last ? `${last.block_index}:${last.position}` : null };
     },
   );
 }

@@ -51,8 +51,8 @@ export function chainRoutes(app: FastifyInstance, node: TinyNode): void {
       const tip = node.chain.tip;
       const to = Math.min(q.from + Math.min(q.limit, MAX_BLOCKS_PER_PAGE) - 1, tip.height);
       if (to < q.from) return reply.type("application/json").send('{"blocks":[]}');
-      const range = { from: q.from, to, lastHash: to === tip.height ? tip.hash : (node.store.mainHash(to) as string) };
-      return sendBlocks(reply, node.store, range, '{"blocks":[', () => "]}");
+      const range = { from: q.from, to, lastHash: to === tip.height ? tip.hash : (node.reads.mainHash(to) as string) };
+      return sendBlocks(reply, node.reads, range, '{"blocks":[', () => "]}");
     },
   );
 

@@ -37,15 +37,14 @@ export function explorerRoutes(app: FastifyInstance, node: TinyNode): void {
       const matches: Array<{ kind: Kind; id: string; index?: number; main?: boolean; status?: string }> = [];
       if (/^[0-9]{1,16}$/.test(query)) {
         const index = Number(query);
-        const hash = node.store.mainHash(index);
+        const hash = node.reads.mainHash(index);
         if (hash !== undefined) matches.push({ kind: "block", id: hash, index, main: true });
       } else if (/^[0-9a-f]{64}$/.test(query)) {
-        const info = node.store.blockInfo(query);
-        if (info !== undefined)
-          matches.push({ kind: "block", id: query, index: info.height, main: node.store.mainHash(info.height) === query });
+        const block = node.reads.block(query);
+        if (block !== undefined) matches.push({ kind: "block", id: query, index: block.height, main: block.main });
         if (tokens.token(query) !== undefined) matches.push({ kind: "token", id: query });
         if (node.pool.get(query) !== undefined) matches.push({ kind: "transaction", id: query, status: "pending" });
-        else if (node.store.hasTx(query)) matches.push({ kind: "transaction", id: query, status: "confirmed" });
+        else if (node.reads.hasTx(query)) matches.push({ kind: "transaction", id: query, status: "confirmed" });
         if (matches.length === 0) matches.push({ kind: "address", id: query });
       }
       return { query, matches };

@@ -102,7 +102,7 @@ export function nodeRoutes(app: FastifyInstance, node: TinyNode, access: AccessO
     const tip = node.chain.tip;
     const prefix = replaced ? '{"message":"Our chain was replaced","new_chain":[' : '{"message":"Our chain is authoritative","chain":[';
     const range = { from: 1, to: tip.height, lastHash: tip.hash };
-    return sendBlocks(reply, node.store, range, prefix, () => "]}");
+    return sendBlocks(reply, node.reads, range, prefix, () => "]}");
   };
   app.get("/nodes/resolve", { schema: resolveSchema, preHandler: operator }, resolve);
   app.post("/nodes/resolve", { schema: { ...resolveSchema, hide: true }, preHandler: operator }, resolve);

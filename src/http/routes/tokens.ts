@@ -55,7 +55,7 @@ export function tokenRoutes(app: FastifyInstance, node: TinyNode): void {
         `no token ${id} here: a token's id is the id of its token_create transaction, and it exists once that is confirmed (see GET /tokens)`,
       );
     }
-    return { id, ...t, block_index: node.store.txLocation(id)?.height ?? null };
+    return { id, ...t, block_index: node.reads.heightOf(id) ?? null };
   };
 
   app.get(
@@ -73,7 +73,7 @@ export function tokenRoutes(app: FastifyInstance, node: TinyNode): void {
     },
     async (req) => {
       const q = req.query as { limit: number; offset: number };
-      const list = tokens.list(q.limit, q.offset).map((t) => ({ ...t, block_index: node.store.txLocation(t.id)?.height ?? null }));
+      const list = tokens.list(q.limit, q.offset).map((t) => ({ ...t, block_index: node.reads.heightOf(t.id) ?? null }));
       return { tokens: list, total: tokens.count() };
     },
   );

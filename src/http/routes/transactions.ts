@@ -122,10 +122,9 @@ export function transactionRoutes(app: FastifyInstance, node: TinyNode): void {
           signature_valid: signatureCheck(pending.tx),
         };
       }
-      const loc = node.store.txLocation(id);
+      const loc = node.reads.confirmed(id);
       if (loc === undefined) throw new HttpError(404, `no transaction ${id} here (neither pending nor in the main chain)`);
-      const block = node.store.block(loc.blockHash);
-      const tx = block?.transactions[loc.pos];
+      const tx = loc.tx;
       return {
         transaction: tx,
         status: "confirmed",

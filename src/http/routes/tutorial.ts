@@ -39,7 +39,7 @@ export function tutorialRoutes(app: FastifyInstance, node: TinyNode, access: Acc
     async (_req, reply) => {
       const tip = node.chain.tip;
       const range = { from: 1, to: tip.height, lastHash: tip.hash };
-      return sendBlocks(reply, node.store, range, '{"chain":[', (n) => `],"length":${n}}`);
+      return sendBlocks(reply, node.reads, range, '{"chain":[', (n) => `],"length":${n}}`);
     },
   );
 
