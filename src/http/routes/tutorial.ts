@@ -1,11 +1,11 @@
 /** The tutorial's routes with its response shapes and spellings (SPEC §7). */
-import type { FastifyInstance } from "fastify";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { Type } from "typebox";
 import { fail } from "../../core/errors.js";
 import { describeValue } from "../../core/schema.js";
 import type { TinyNode } from "../../node/node.js";
 import { type AccessOptions, operatorGuard } from "../auth.js";
-import { COST, type WorkMeter } from "../rate-limit.js";
+import { COST } from "../rate-limit.js";
 import { Block, Transaction, TxAccepted, WalletTransfer } from "../schemas.js";
 import { STALL_MS, sendBlocks } from "../stream.js";
 
@@ -93,10 +93,7 @@ export function tutorialRoutes(app: FastifyInstance, node: TinyNode, access: Acc
       response: { 201: TxAccepted, ...errors },
     },
   };
-  const handler = async (
-    req: { body: unknown; socket: unknown; headers: unknown; work: WorkMeter },
-    reply: { status(n: number): unknown },
-  ) => {
+  const handler = async (req: FastifyRequest, reply: FastifyReply) => {
     const body = req.body;
     if (typeof body !== "object" || body === null || Array.isArray(body)) {
       fail("bad-schema", "send a JSON object: a signed transaction, or {recipient, amount[, fee]} to send from the node's wallet");
@@ -122,10 +119,10 @@ export function tutorialRoutes(app: FastifyInstance, node: TinyNode, access: Acc
       for (const k of Object.keys(o)) {
         if (!WALLET_FIELDS.includes(k)) fail("bad-schema", `unknown field "${k}": send {recipient, amount[, fee]} or a signed transaction`);
       }
-      await operator(req as never);
+      await operator(req);
       accepted = await node.sendFromWallet({ recipient: o.recipient, amount: o.amount, fee: o.fee });
     }
-    reply.status(201);
+    void reply.status(201);
     return {
       message: `Transaction will be added to Block ${accepted.blockIndex}`,
       id: accepted.id,
@@ -133,6 +130,6 @@ export function tutorialRoutes(app: FastifyInstance, node: TinyNode, access: Acc
       status: accepted.status,
     };
   };
-  app.post("/transactions/new", newTx, handler as never);
-  app.post("/transaction/new", { schema: { ...newTx.schema, hide: true } }, handler as never);
+  app.post("/transactions/new", newTx, handler);
+  app.post("/transaction/new", { schema: { ...newTx.schema, hide: true } }, handler);
 }
