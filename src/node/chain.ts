@@ -410,16 +410,6 @@ export class Chain extends EventEmitter<{ tip: [TipChange] }> {
 
   // --- reads ------------------------------------------------------------------
 
-  /** Main-chain block JSON texts from index `from`. */
-  blocksFrom(from: number, limit: number): string[] {
-    return this.store.mainJsonRange(Math.max(1, from), limit);
-  }
-
-  /** Main-chain header texts (six fields and `hash`) from index `from`. */
-  headersFrom(from: number, limit: number): string[] {
-    return this.store.mainHeaderRange(Math.max(1, from), limit);
-  }
-
   /** A block's JSON text by index (main chain) or hash (any stored, not invalid). */
   blockJson(id: string | number): string | undefined {
     const hash = typeof id === "number" ? this.store.mainHash(id) : id;

@@ -27,6 +27,11 @@ export class ChainReads {
     return this.store.mainJsonPage(from, limit, maxBytes);
   }
 
+  /** Main-chain header texts (six fields and `hash`) from index `from` (GET /headers). */
+  headersFrom(from: number, limit: number): string[] {
+    return this.store.mainHeaderRange(Math.max(1, from), limit);
+  }
+
   /** The hash of the main-chain block at `height`. */
   mainHash(height: number): string | undefined {
     return this.store.mainHash(height);

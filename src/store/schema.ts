@@ -37,6 +37,8 @@
  * SQLite transaction (WAL mode; the blocks of a synced chunk share one); each indexing step
  * writes its rows and meta.indexed in one. A crash at any instant leaves both whole.
  */
+import type { Block } from "../core/types.js";
+import { headerJson } from "./chain-store.js";
 import type { Db } from "./db.js";
 
 export const SCHEMA_VERSION = 5;
@@ -98,16 +100,8 @@ export const MIGRATIONS: Record<number, (db: Db) => void> = {
 
 /** The header text (the six header fields and `hash`) of a block's stored JSON text. */
 export function headerJsonOf(blockJson: string): string {
-  const b = JSON.parse(blockJson) as Record<string, unknown>;
-  return JSON.stringify({
-    index: b.index,
-    timestamp: b.timestamp,
-    proof: b.proof,
-    previous_hash: b.previous_hash,
-    difficulty: b.difficulty,
-    tx_root: b.tx_root,
-    hash: b.hash,
-  });
+  const b = JSON.parse(blockJson) as Block & { hash: string };
+  return headerJson(b, b.hash);
 }
 
 export const DDL = `

@@ -71,7 +71,7 @@ export function chainRoutes(app: FastifyInstance, node: TinyNode): void {
     },
     async (req, reply) => {
       const q = req.query as { from: number; limit: number };
-      const headers = node.chain.headersFrom(q.from, Math.min(q.limit, MAX_HEADERS_PER_PAGE));
+      const headers = node.reads.headersFrom(q.from, Math.min(q.limit, MAX_HEADERS_PER_PAGE));
       return reply.type("application/json").send(`{"headers":[${headers.join(",")}]}`);
     },
   );
