@@ -1,15 +1,10 @@
-import canonicalizeImport from "canonicalize";
+import canonicalize from "canonicalize";
 import { sha256, sha256Hex } from "../crypto/hash.js";
 import type { BlockHeader, Transaction } from "./types.js";
 
-// canonicalize ships CommonJS with a default export; normalise the two shapes.
-const canonicalizeFn = ((canonicalizeImport as unknown as { default?: unknown }).default ?? canonicalizeImport) as (
-  value: unknown,
-) => string | undefined;
-
 /** RFC 8785 (JCS) canonical JSON of `value`. */
 export function canonical(value: unknown): string {
-  const out = canonicalizeFn(value);
+  const out = canonicalize(value);
   if (out === undefined) throw new TypeError("value has no canonical JSON form");
   return out;
 }

@@ -5,7 +5,7 @@
  */
 import { createRequire } from "node:module";
 import type BetterSqlite3 from "better-sqlite3";
-import type { SqlConnection, SqliteDriver, SqlStatement, SqlValue } from "./driver.js";
+import type { SqlConnection, SqliteDriver, SqlParam, SqlStatement, SqlValue } from "./driver.js";
 
 export type BetterSqlite3Class = typeof BetterSqlite3;
 
@@ -22,11 +22,28 @@ export function loadBetterSqlite3(): BetterSqlite3Class | string {
   }
 }
 
+/** better-sqlite3's statement as the store sees it; `pluck()` switches it to first columns in place. */
+class Statement implements SqlStatement {
+  constructor(private readonly st: BetterSqlite3.Statement<SqlParam[]>) {}
+  run(...params: SqlParam[]): unknown {
+    return this.st.run(...params);
+  }
+  get(...params: SqlParam[]): unknown {
+    return this.st.get(...params);
+  }
+  all(...params: SqlParam[]): unknown[] {
+    return this.st.all(...params);
+  }
+  pluck(): SqlStatement {
+    this.st.pluck();
+    return this;
+  }
+}
+
 class Connection implements SqlConnection {
   constructor(private readonly db: BetterSqlite3.Database) {}
   prepare(sql: string): SqlStatement {
-    // better-sqlite3's statements have run/get/all, and pluck() switches one to first columns
-    return this.db.prepare(sql) as unknown as SqlStatement;
+    return new Statement(this.db.prepare<SqlParam[]>(sql));
   }
   exec(sql: string): void {
     this.db.exec(sql);

@@ -54,11 +54,13 @@ class Plucked implements SqlStatement {
     return this.st.run(...(params as Args));
   }
   get(...params: SqlParam[]): unknown {
-    const row = this.st.get(...(params as Args)) as unknown as SqlValue[] | undefined;
-    return row?.[0];
+    // setReturnArrays(true) makes rows arrays, which node:sqlite's types do not follow
+    const row: unknown = this.st.get(...(params as Args));
+    return Array.isArray(row) ? row[0] : undefined;
   }
   all(...params: SqlParam[]): unknown[] {
-    return (this.st.all(...(params as Args)) as unknown as SqlValue[][]).map((r) => r[0]);
+    const rows: unknown[] = this.st.all(...(params as Args));
+    return rows.map((r) => (Array.isArray(r) ? r[0] : undefined));
   }
   pluck(): SqlStatement {
     return this;
