@@ -50,9 +50,9 @@ export function networkFrom(opts: { network?: string; difficulty?: number }): Ne
 
 export async function runNode(opts: NodeOptions): Promise<void> {
   // loaded here, so the other commands (the wallet) start fast
-  const [{ buildServer }, { TinyNode }, { makeLogger }] = await Promise.all([
+  const [{ buildServer }, { createNode }, { makeLogger }] = await Promise.all([
     import("../http/server.js"),
-    import("../node/node.js"),
+    import("../node/create-node.js"),
     import("./logger.js"),
   ]);
   const params = networkFrom(opts);
@@ -60,7 +60,7 @@ export async function runNode(opts: NodeOptions): Promise<void> {
   const log = makeLogger(opts.logLevel);
   let node: TinyNode;
   try {
-    node = new TinyNode({
+    node = createNode({
       dataDir,
       params,
       logger: log,
@@ -76,7 +76,7 @@ export async function runNode(opts: NodeOptions): Promise<void> {
               .filter((p) => p.length > 0),
           }
         : {}),
-      ...(opts.syncInterval !== undefined ? { network: { syncIntervalS: opts.syncInterval } } : {}),
+      ...(opts.syncInterval !== undefined ? { peering: { syncIntervalS: opts.syncInterval } } : {}),
     });
   } catch (err) {
     const message = isRuleError(err) ? err.message : (err as Error).message;
@@ -100,7 +100,7 @@ export async function runNode(opts: NodeOptions): Promise<void> {
       throw new Error(`port ${opts.port} on ${opts.host} is in use: stop the other program or pick another --port`);
     throw err;
   }
-  node.startNetwork();
+  node.startPeering();
   if (opts.host !== "localhost" && !isLoopback(opts.host)) {
     log.warn(
       { host: opts.host },

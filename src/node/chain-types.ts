@@ -1,6 +1,7 @@
 /** The chain's public shapes: its tip, what a tip change moved, what a submitted block came to. */
 import type { CheckedBlock } from "../core/block.js";
 import type { BlockHeader } from "../core/types.js";
+import type { Clock } from "./clock.js";
 
 export interface Tip {
   hash: string;
@@ -24,9 +25,21 @@ export interface SubmitResult {
   height: number;
 }
 
+/**
+ * The chain's events. `tip`: after the tip changed. `switching`: inside the database
+ * transaction of a reorganisation, with the blocks that leave the main chain (tip first) and
+ * those that join it, so what depends on them (the pool's saved transactions) is written
+ * atomically with the switch and survives a crash right after it; a listener that throws
+ * undoes the switch.
+ */
+export interface ChainEvents {
+  tip: [TipChange];
+  switching: [disconnected: CheckedBlock[], connected: CheckedBlock[]];
+}
+
 export interface ChainOptions {
-  /** The node's clock, in seconds since the epoch. */
-  now?: () => number;
+  /** The node's clock (default: the machine's). */
+  clock?: Clock;
 }
 
 /** `submitMany` stopped at block `index` of the run because of `cause`. */

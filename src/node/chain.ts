@@ -6,52 +6,32 @@
  */
 import { EventEmitter } from "node:events";
 import { type CheckedBlock, checkBlockHeader, checkBlockShape } from "../core/block.js";
-import { headerOf, txId, txIdAndSigningText } from "../core/encoding.js";
+import { headerOf } from "../core/encoding.js";
 import { fail, RuleError } from "../core/errors.js";
 import { genesisBlock, genesisHash } from "../core/network.js";
 import { parseBlock } from "../core/schema.js";
 import { StateOverlay } from "../core/state.js";
 import { applyBlock } from "../core/transition.js";
-import type { Block, BlockHeader, NetworkParams, SignedTx, Transaction } from "../core/types.js";
+import type { Block, BlockHeader, NetworkParams, SignedTx } from "../core/types.js";
 import { requireSignature } from "../core/verify.js";
 import { addWork, isBetterChain } from "../core/work.js";
 import { blockJson, type ChainStore, headerJson } from "../store/chain-store.js";
 import { BlockStatus } from "../store/schema.js";
-import { type ChainOptions, PageError, type SubmitResult, type Tip, type TipChange } from "./chain-types.js";
+import { type BatchVerify, serialise } from "./batch-verify.js";
+import { type ChainEvents, type ChainOptions, PageError, type SubmitResult, type Tip, type TipChange } from "./chain-types.js";
+import { type Clock, nowSeconds, systemClock } from "./clock.js";
 import { HeaderIndex } from "./headers.js";
 import { checkedFromJson } from "./stored.js";
 
-/** Signature checks for a run of blocks: one boolean per transaction; `texts` their signing texts, when known. */
-export type BatchVerify = (txs: SignedTx[], now?: boolean, texts?: string[]) => Promise<boolean[]>;
-
+export type { BatchVerify } from "./batch-verify.js";
 export { type ChainOptions, PageError, type SubmitOutcome, type SubmitResult, type Tip, type TipChange } from "./chain-types.js";
 
-/**
- * Each transaction's id, from one serialisation each; the signed ones (all but the coinbase)
- * are appended to `signed` with their signing texts to `texts`.
- */
-function serialise(txs: readonly Transaction[], signed: SignedTx[], texts: string[]): string[] {
-  return txs.map((tx, pos) => {
-    if (pos === 0) return txId(tx);
-    const both = txIdAndSigningText(tx);
-    signed.push(tx as SignedTx);
-    texts.push(both.signing);
-    return both.id;
-  });
-}
-
-export class Chain extends EventEmitter<{ tip: [TipChange] }> {
+export class Chain extends EventEmitter<ChainEvents> {
   readonly genesisHash: string;
   private tipCache!: Tip;
   private readonly headers: HeaderIndex;
-  /** The node's clock, seconds since the epoch. */
-  readonly now: () => number;
-  /**
-   * Called inside the database transaction of a reorganisation with the blocks that leave the
-   * main chain (tip first) and those that join it, so what depends on them (the pool's saved
-   * transactions) is written atomically with the switch and survives a crash right after it.
-   */
-  onSwitch: ((disconnected: CheckedBlock[], connected: CheckedBlock[]) => void) | undefined;
+  /** The node's clock (ms); block times are checked against it in seconds. */
+  readonly clock: Clock;
 
   constructor(
     readonly store: ChainStore,
@@ -59,7 +39,7 @@ export class Chain extends EventEmitter<{ tip: [TipChange] }> {
     opts: ChainOptions = {},
   ) {
     super();
-    this.now = opts.now ?? (() => Date.now() / 1000);
+    this.clock = opts.clock ?? systemClock;
     this.headers = new HeaderIndex(store, params);
     this.genesisHash = genesisHash(params);
     this.init();
@@ -228,7 +208,7 @@ export class Chain extends EventEmitter<{ tip: [TipChange] }> {
       parent: this.header(parent.hash),
       parentHash: parent.hash,
       difficulty: this.difficultyAfter(parent.hash),
-      now: this.now(),
+      now: nowSeconds(this.clock),
     });
     return addWork(parent.work, header.difficulty);
   }
@@ -253,7 +233,7 @@ export class Chain extends EventEmitter<{ tip: [TipChange] }> {
       parent: this.header(parent.hash),
       parentHash: parent.hash,
       difficulty: this.difficultyAfter(parent.hash),
-      now: this.now(),
+      now: nowSeconds(this.clock),
     });
     for (let i = 1; i < block.transactions.length; i++) {
       const tx = block.transactions[i] as SignedTx;
@@ -285,7 +265,7 @@ export class Chain extends EventEmitter<{ tip: [TipChange] }> {
     }
     this.store.insertBlock(info, json, headerText);
     if (isBetterChain(work, this.tip.work)) {
-      this.reorganize(hash);
+      this.reorganise(hash);
       return { outcome: "reorganized", hash, height: block.index };
     }
     return { outcome: "side", hash, height: block.index };
@@ -351,7 +331,7 @@ export class Chain extends EventEmitter<{ tip: [TipChange] }> {
    * Moves the main chain to the stored block `target` (more work than the tip). If a block of
    * the new branch is invalid, the switch is undone unless the valid part alone has more work.
    */
-  private reorganize(target: string): void {
+  private reorganise(target: string): void {
     const branch: string[] = [];
     let cur = target;
     for (;;) {
@@ -383,7 +363,7 @@ export class Chain extends EventEmitter<{ tip: [TipChange] }> {
             break;
           }
         }
-        if (disconnected.length > 0) this.onSwitch?.(disconnected, connected);
+        if (disconnected.length > 0) this.emit("switching", disconnected, connected);
       });
     } catch (err) {
       if (err !== rollback) throw err;

@@ -83,7 +83,7 @@ export class Gossip {
       send
         .catch((err: { kind?: string; message: string }) => {
           // refusals (already known, invalid for them) are normal; silence or no route is not
-          if (err.kind === "network" || err.kind === "timeout") {
+          if (err.kind === "unreachable" || err.kind === "timeout") {
             if (this.peers.has(peer.url)) this.peers.markFailed(peer, err.message);
             q.blocks.length = 0;
             q.txs.length = 0;

@@ -14,6 +14,7 @@ import { RuleError } from "../core/errors.js";
 import { targetHex } from "../core/pow.js";
 import type { Block } from "../core/types.js";
 import type { Chain, SubmitResult } from "./chain.js";
+import { type Clock, nowSeconds, systemClock } from "./clock.js";
 import { HashRate } from "./hashrate.js";
 import type { Pool } from "./pool.js";
 import { loadNativePow } from "./pow-native.js";
@@ -27,8 +28,8 @@ export interface MinedBlock {
 
 export interface MinerOptions {
   threads?: number;
-  /** The node's clock in seconds. */
-  now?: () => number;
+  /** The node's clock (default: the machine's); templates take their timestamp from it, in seconds. */
+  clock?: Clock;
   /** Called when a mined block is refused (should not happen). */
   onError?: (err: unknown) => void;
   /**
@@ -78,18 +79,18 @@ export class Miner extends EventEmitter<{ mined: [MinedBlock] }> {
   private continuous = false;
   private readonly waiters: Array<{ resolve: (m: MinedBlock) => void; reject: (e: unknown) => void }> = [];
   private restartTimer: NodeJS.Timeout | undefined;
-  /** When the pending restart is due (Date.now() ms). */
+  /** When the pending restart is due (clock ms). */
   private restartAt = 0;
-  /** When the current search started on its template (Date.now() ms). */
+  /** When the current search started on its template (clock ms). */
   private jobStartedAt = 0;
   private readonly onTemplate: ((template: Template) => void) | undefined;
   private stopped = false;
   private exhausted = 0;
-  private readonly now: () => number;
+  private readonly clock: Clock;
   private readonly onError: (err: unknown) => void;
   private readonly rate = new HashRate();
   private readonly intervalMs: number;
-  /** Continuous mining rests until then (Date.now() ms) after a block. */
+  /** Continuous mining rests until then (clock ms) after a block. */
   private restingUntil = 0;
   private restTimer: NodeJS.Timeout | undefined;
 
@@ -101,7 +102,7 @@ export class Miner extends EventEmitter<{ mined: [MinedBlock] }> {
   ) {
     super();
     this.threads = Math.max(1, opts.threads ?? availableParallelism());
-    this.now = opts.now ?? (() => Date.now() / 1000);
+    this.clock = opts.clock ?? systemClock;
     this.onError = opts.onError ?? (() => {});
     this.onTemplate = opts.onTemplate;
     this.intervalMs = Math.max(0, (opts.intervalS ?? 0) * 1000);
@@ -117,7 +118,10 @@ export class Miner extends EventEmitter<{ mined: [MinedBlock] }> {
     return this.continuous;
   }
 
-  /** Tries per second over the last few seconds (0 when idle). */
+  /**
+   * Tries per second over the last few seconds (0 when idle). The hash rate is a measurement
+   * of this machine's workers, so it reads the machine's clock (Date.now), not the node's.
+   */
   get hashrate(): number {
     return this.mining ? this.rate.rate(Date.now()) : 0;
   }
@@ -154,7 +158,7 @@ export class Miner extends EventEmitter<{ mined: [MinedBlock] }> {
 
   /** Whether continuous mining is pausing after a block (`intervalS`); wakes itself up. */
   private resting(): boolean {
-    const left = this.restingUntil - Date.now();
+    const left = this.restingUntil - this.clock.now();
     if (left <= 0) return false;
     if (this.restTimer === undefined) {
       this.restTimer = setTimeout(() => {
@@ -179,8 +183,8 @@ export class Miner extends EventEmitter<{ mined: [MinedBlock] }> {
    */
   private restartSoon(minGapMs: number): void {
     if (this.job === undefined) return;
-    const now = Date.now();
-    const at = Math.max(now, this.jobStartedAt + minGapMs);
+    const nowMs = this.clock.now();
+    const at = Math.max(nowMs, this.jobStartedAt + minGapMs);
     if (this.restartTimer !== undefined) {
       if (this.restartAt <= at) return;
       clearTimeout(this.restartTimer);
@@ -189,7 +193,7 @@ export class Miner extends EventEmitter<{ mined: [MinedBlock] }> {
     this.restartTimer = setTimeout(() => {
       this.restartTimer = undefined;
       if (this.job !== undefined) this.newJob();
-    }, at - now);
+    }, at - nowMs);
   }
 
   private schedule(): void {
@@ -216,9 +220,9 @@ export class Miner extends EventEmitter<{ mined: [MinedBlock] }> {
     this.ensureWorkers();
     clearTimeout(this.restartTimer); // this template is the fresh one
     this.restartTimer = undefined;
-    const template = buildTemplate(this.chain, this.pool, this.address, this.now());
+    const template = buildTemplate(this.chain, this.pool, this.address, nowSeconds(this.clock));
     this.job = template;
-    this.jobStartedAt = Date.now();
+    this.jobStartedAt = this.clock.now();
     this.onTemplate?.(template);
     this.rate.active(Date.now());
     this.exhausted = 0;
@@ -266,7 +270,7 @@ export class Miner extends EventEmitter<{ mined: [MinedBlock] }> {
     }
     if (result.outcome === "connected" || result.outcome === "reorganized") {
       const mined = { block, result };
-      if (this.intervalMs > 0) this.restingUntil = Date.now() + this.intervalMs;
+      if (this.intervalMs > 0) this.restingUntil = this.clock.now() + this.intervalMs;
       this.waiters.shift()?.resolve(mined);
       this.emit("mined", mined);
     }

@@ -1,17 +1,21 @@
 /**
  * The node's peers: a bounded, persisted set with health (last seen, failures, back-off).
  */
+import { httpTransport, type PeerTransport } from "../p2p/http-client.js";
 import { PeerClient, type PeerStatus } from "../p2p/peer-client.js";
 import { peerLabel } from "../p2p/peer-url.js";
 import type { PeerStore } from "../store/peer-store.js";
+import { type Clock, systemClock } from "./clock.js";
 
 export interface Peer {
   url: string;
   label: string;
   client: PeerClient;
+  /** When it was added (ms since the epoch, like every time here). */
   added: number;
   lastSeen: number | null;
   failures: number;
+  /** Not tried again before then (back-off). */
   nextTry: number;
   lastError?: string;
   /** The peer's tip as it last said (a hint, never trusted). */
@@ -21,25 +25,42 @@ export interface Peer {
 export const MAX_PEERS = 64;
 const MAX_BACKOFF_MS = 5 * 60_000;
 
+export interface PeerSetOptions {
+  max?: number;
+  clock?: Clock;
+  /** How the peers are reached (default: HTTP). */
+  transport?: PeerTransport;
+}
+
 export class PeerSet {
   private readonly peers = new Map<string, Peer>();
+  readonly max: number;
+  private readonly clock: Clock;
+  private readonly transport: PeerTransport;
 
   constructor(
     private readonly store: PeerStore,
-    readonly max = MAX_PEERS,
-    private readonly now: () => number = Date.now,
+    opts: PeerSetOptions = {},
   ) {
+    this.max = opts.max ?? MAX_PEERS;
+    this.clock = opts.clock ?? systemClock;
+    this.transport = opts.transport ?? httpTransport;
     for (const r of store.all()) {
       this.peers.set(r.url, {
         url: r.url,
         label: peerLabel(r.url),
-        client: new PeerClient(r.url),
+        client: this.clientFor(r.url),
         added: r.added,
         lastSeen: r.last_seen,
         failures: r.failures,
         nextTry: 0, // try everyone again at start
       });
     }
+  }
+
+  /** A client for a peer address, registered or not, over this set's transport. */
+  clientFor(url: string): PeerClient {
+    return new PeerClient(url, this.transport);
   }
 
   get size(): number {
@@ -61,7 +82,7 @@ export class PeerSet {
 
   /** Peers not in back-off. */
   due(): Peer[] {
-    const t = this.now();
+    const t = this.clock.now();
     return this.list().filter((p) => p.nextTry <= t);
   }
 
@@ -70,7 +91,15 @@ export class PeerSet {
     const known = this.peers.get(url);
     if (known !== undefined) return known;
     if (this.peers.size >= this.max) return undefined;
-    const p: Peer = { url, label: peerLabel(url), client: new PeerClient(url), added: this.now(), lastSeen: null, failures: 0, nextTry: 0 };
+    const p: Peer = {
+      url,
+      label: peerLabel(url),
+      client: this.clientFor(url),
+      added: this.clock.now(),
+      lastSeen: null,
+      failures: 0,
+      nextTry: 0,
+    };
     this.peers.set(url, p);
     this.persist(p);
     return p;
@@ -83,7 +112,7 @@ export class PeerSet {
 
   markSeen(p: Peer, status?: PeerStatus): void {
     const wasFailing = p.failures > 0;
-    p.lastSeen = this.now();
+    p.lastSeen = this.clock.now();
     p.failures = 0;
     p.nextTry = 0;
     delete p.lastError;
@@ -94,7 +123,7 @@ export class PeerSet {
   markFailed(p: Peer, error: string): void {
     p.failures += 1;
     p.lastError = error;
-    p.nextTry = this.now() + Math.min(MAX_BACKOFF_MS, 1000 * 2 ** Math.min(p.failures - 1, 20));
+    p.nextTry = this.clock.now() + Math.min(MAX_BACKOFF_MS, 1000 * 2 ** Math.min(p.failures - 1, 20));
     this.persist(p);
   }
 

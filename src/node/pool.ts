@@ -17,11 +17,13 @@ import { requireSignature } from "../core/verify.js";
 import { isWeakAddress } from "../crypto/keys.js";
 import type { PoolStore } from "../store/pool-store.js";
 import type { BatchVerify, Chain, TipChange } from "./chain.js";
+import { type Clock, systemClock } from "./clock.js";
 import * as policy from "./pool-policy.js";
 
 export interface PoolEntry {
   tx: SignedTx;
   id: string;
+  /** When it arrived (ms since the epoch). */
   received: number;
   /** Arrival order, for ties. */
   seq: number;
@@ -39,7 +41,8 @@ export interface PoolOptions {
   maxNonceGap?: number;
   /** How many transactions waiting for an earlier nonce may be held (default a quarter of `maxSize`). */
   maxQueued?: number;
-  now?: () => number;
+  /** The node's clock (default: the machine's); `received` times are its milliseconds. */
+  clock?: Clock;
   /** Signature checks (e.g. on worker threads); inline when absent. */
   verify?: BatchVerify;
 }
@@ -53,7 +56,7 @@ export class Pool extends EventEmitter<{ added: [PoolEntry]; returned: [PoolEntr
   readonly maxQueued: number;
   /** The entries waiting for an earlier nonce (`queued`); the others are ready. */
   private readonly queued = new Set<PoolEntry>();
-  private readonly now: () => number;
+  private readonly clock: Clock;
   private readonly verify: BatchVerify | undefined;
   /** Ids whose signature is being checked, so a duplicate arriving meanwhile is refused. */
   private readonly checking = new Set<string>();
@@ -67,9 +70,9 @@ export class Pool extends EventEmitter<{ added: [PoolEntry]; returned: [PoolEntr
     this.maxSize = opts.maxSize ?? 10_000;
     this.maxNonceGap = opts.maxNonceGap ?? policy.DEFAULT_MAX_NONCE_GAP;
     this.maxQueued = opts.maxQueued ?? policy.defaultMaxQueued(this.maxSize);
-    this.now = opts.now ?? Date.now;
+    this.clock = opts.clock ?? systemClock;
     this.verify = opts.verify;
-    chain.onSwitch = (disconnected, connected) => this.saveAbandoned(disconnected, connected);
+    chain.on("switching", (disconnected, connected) => this.saveAbandoned(disconnected, connected));
   }
 
   /**
@@ -79,7 +82,7 @@ export class Pool extends EventEmitter<{ added: [PoolEntry]; returned: [PoolEntr
    */
   private saveAbandoned(disconnected: CheckedBlock[], connected: CheckedBlock[]): void {
     const joined = new Set(connected.flatMap((b) => b.txIds));
-    const at = this.now();
+    const at = this.clock.now();
     for (const b of disconnected) {
       b.block.transactions.forEach((tx, i) => {
         const id = b.txIds[i] as string;
@@ -152,7 +155,7 @@ export class Pool extends EventEmitter<{ added: [PoolEntry]; returned: [PoolEntr
       if (ok[0] !== true) requireSignature(tx); // throws bad-signature with its message
       if (this.byId.has(id)) fail("already-known", `transaction ${id} is already pending`);
     }
-    const entry: PoolEntry = { tx, id, received: this.now(), seq: this.seq++ };
+    const entry: PoolEntry = { tx, id, received: this.clock.now(), seq: this.seq++ };
     const status = this.insert(entry);
     await this.persist(id, JSON.stringify(tx), entry.received);
     this.emit("added", entry);
@@ -378,7 +381,7 @@ export class Pool extends EventEmitter<{ added: [PoolEntry]; returned: [PoolEntr
         const id = b.txIds[i] as string;
         if (tx.type === "coinbase" || confirmed.has(id) || this.byId.has(id)) return;
         if (this.chain.store.hasTx(id)) return;
-        returning.push({ tx, id, received: this.now(), seq: 0 });
+        returning.push({ tx, id, received: this.clock.now(), seq: 0 });
       });
     }
     const kept = this.rebuild(

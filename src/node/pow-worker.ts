@@ -68,6 +68,7 @@ function run(job: PowJob): void {
   if (port === null || control === undefined) return;
   const search = native !== undefined ? nativeSearcher(job, native) : jsSearcher(job);
   let tries = 0;
+  // the machine's clock, not the node's: it only paces the progress reports of this thread's search
   let lastReport = Date.now();
   for (let start = job.start; start < job.end; start += CHUNK) {
     const count = Math.min(CHUNK, job.end - start);
@@ -79,11 +80,11 @@ function run(job: PowJob): void {
     }
     tries += count;
     if (Atomics.load(control, 0) !== job.generation) break;
-    const now = Date.now();
-    if (now - lastReport >= REPORT_MS) {
+    const nowMs = Date.now();
+    if (nowMs - lastReport >= REPORT_MS) {
       port.postMessage({ type: "progress", tries } satisfies PowMessage);
       tries = 0;
-      lastReport = now;
+      lastReport = nowMs;
     }
   }
   port.postMessage({ type: "progress", tries } satisfies PowMessage);

@@ -16,11 +16,23 @@ import type { Block } from "../core/types.js";
 import { isBetterChain } from "../core/work.js";
 import { PeerRequestError } from "../p2p/http-client.js";
 import { type BatchVerify, type Chain, PageError } from "./chain.js";
+import { type Clock, nowSeconds } from "./clock.js";
 import { HeaderBranch } from "./header-branch.js";
 import type { Peer, PeerSet } from "./peers.js";
 
 /** Headers asked for per request (SPEC §7: a node serves at least 2,000). */
 const HEADERS_PER_PAGE = 2000;
+
+/** What a sync hands back to the node. */
+export interface SyncHandlers {
+  /**
+   * Takes a peer's pending transactions (each checked in full by the pool); resolves to how
+   * many carried a signature that does not verify — which no honest node holds.
+   */
+  takePending(txs: unknown[]): Promise<number>;
+  /** Called when blocks from a peer moved the tip. */
+  adopted(): void;
+}
 
 export interface SyncOptions {
   pageSize?: number;
@@ -40,21 +52,16 @@ export class Sync {
   private readonly pageSize: number;
   private readonly maxBlocks: number;
   private readonly attemptTimeMs: number;
-  /**
-   * Takes a peer's pending transactions (each checked in full by the pool); resolves to how
-   * many carried a signature that does not verify — which no honest node holds.
-   */
-  onPending: (txs: unknown[]) => Promise<number> = async () => 0;
   /** Per peer: the pending count last pulled, so an unchanged pool is not fetched again. */
   private readonly pulled = new Map<string, number>();
-  /** Called when blocks from a peer moved the tip. */
-  onAdopted: () => void = () => {};
 
   constructor(
     private readonly chain: Chain,
     private readonly peers: PeerSet,
     private readonly log: Logger,
     private readonly verify: BatchVerify,
+    private readonly handlers: SyncHandlers,
+    private readonly clock: Clock,
     opts: SyncOptions = {},
   ) {
     this.pageSize = opts.pageSize ?? 200;
@@ -84,7 +91,7 @@ export class Sync {
 
   private async attempt(peer: Peer): Promise<SyncOutcome> {
     const out: SyncOutcome = { peer: peer.label, fetched: 0, accepted: 0 };
-    const deadline = Date.now() + this.attemptTimeMs;
+    const deadline = this.clock.now() + this.attemptTimeMs;
     const tipBefore = this.chain.tip.hash;
     try {
       const status = await peer.client.status();
@@ -119,7 +126,7 @@ export class Sync {
       }
     }
     // blocks taken before a failure (a valid prefix of a chain that turned out bad) count too
-    if (out.accepted > 0 && this.chain.tip.hash !== tipBefore) this.onAdopted();
+    if (out.accepted > 0 && this.chain.tip.hash !== tipBefore) this.handlers.adopted();
     if (out.accepted > 0) this.log.info({ peer: peer.label, blocks: out.accepted, height: this.chain.tip.height }, "synced from peer");
     return out;
   }
@@ -132,7 +139,7 @@ export class Sync {
     if (this.noHeaders.has(peer.url)) return undefined;
     const branch = new HeaderBranch(this.chain, fork);
     for (;;) {
-      if (Date.now() > deadline) throw new Error(`headers not fetched within the attempt's time (${branch.height - fork} so far)`);
+      if (this.clock.now() > deadline) throw new Error(`headers not fetched within the attempt's time (${branch.height - fork} so far)`);
       const page = await peer.client.headersFrom(branch.height + 1, HEADERS_PER_PAGE);
       if (page === undefined) {
         this.noHeaders.add(peer.url);
@@ -141,7 +148,7 @@ export class Sync {
       if (page.length === 0) return branch;
       const before = branch.height;
       try {
-        branch.append(page, this.chain.now());
+        branch.append(page, nowSeconds(this.clock));
       } catch (err) {
         if (isRuleError(err)) throw new BadPeer(`served an invalid header after ${branch.height}: ${err.code}: ${err.message}`);
         throw err;
@@ -167,7 +174,7 @@ export class Sync {
     let limit = this.pageSize;
     // the next page is fetched while this one is checked and connected
     let prefetched: { from: number; page: Promise<unknown[]> } | undefined;
-    while (next <= end && out.fetched < this.maxBlocks && Date.now() < deadline) {
+    while (next <= end && out.fetched < this.maxBlocks && this.clock.now() < deadline) {
       const want = Math.min(limit, this.maxBlocks - out.fetched, end - next + 1);
       let page: unknown[];
       try {
@@ -226,7 +233,7 @@ export class Sync {
     let lo = fork + 1; // stored
     let hi = top; // the highest candidate
     for (let steps = 0; lo < hi && steps < 64; steps++) {
-      if (Date.now() > deadline) break;
+      if (this.clock.now() > deadline) break;
       const mid = Math.ceil((lo + hi) / 2);
       if (await stored(mid)) lo = mid;
       else hi = mid - 1;
@@ -243,7 +250,7 @@ export class Sync {
     this.pulled.set(peer.url, pending);
     let forged: number;
     try {
-      forged = await this.onPending(await peer.client.pending());
+      forged = await this.handlers.takePending(await peer.client.pending());
     } catch (err) {
       this.log.debug({ peer: peer.label, err: (err as Error).message }, "could not fetch the peer's pool");
       return;
@@ -287,7 +294,7 @@ export class Sync {
     let hi = top - 1;
     let steps = 0;
     while (lo < hi && steps++ < 64) {
-      if (Date.now() > deadline) throw new Error("no fork point found within the attempt's time");
+      if (this.clock.now() > deadline) throw new Error("no fork point found within the attempt's time");
       const mid = Math.ceil((lo + hi) / 2);
       if ((await theirs(mid)) === ours(mid)) lo = mid;
       else hi = mid - 1;

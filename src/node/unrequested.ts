@@ -27,6 +27,7 @@ import { parseBlock, parseBlockHeader } from "../core/schema.js";
 import type { BlockHeader } from "../core/types.js";
 import { BlockStatus } from "../store/schema.js";
 import type { BatchVerify, Chain, SubmitResult } from "./chain.js";
+import type { Clock } from "./clock.js";
 import { OrphanPool } from "./orphans.js";
 
 export type BlockAnnouncement = SubmitResult | { outcome: "orphan" | "low-work"; hash: string; height: number };
@@ -49,6 +50,7 @@ export class UnrequestedBlocks {
     /** Starts a sync with all peers (they have the orphans' parents). */
     private readonly catchUp: () => void,
     private readonly log: Logger,
+    private readonly clock: Clock,
   ) {}
 
   /** Takes a block as received (unchecked JSON). Throws a RuleError when it is invalid. */
@@ -138,10 +140,10 @@ export class UnrequestedBlocks {
 
   private requestCatchUp(): void {
     if (this.catchUpTimer !== undefined) return;
-    const wait = Math.max(0, this.lastCatchUp + CATCH_UP_EVERY_MS - Date.now());
+    const wait = Math.max(0, this.lastCatchUp + CATCH_UP_EVERY_MS - this.clock.now());
     this.catchUpTimer = setTimeout(() => {
       this.catchUpTimer = undefined;
-      this.lastCatchUp = Date.now();
+      this.lastCatchUp = this.clock.now();
       this.catchUp();
     }, wait);
   }

@@ -132,11 +132,11 @@ export class VerifyPool {
 
   /**
    * Verifies every transaction's signature; resolves with one boolean per transaction.
-   * `now`: send to the workers at once instead of batching the tick's requests (for a
+   * `immediately`: send to the workers at once instead of batching the tick's requests (for a
    * caller about to keep the main thread busy while the workers check). `texts`: the
    * transactions' signing texts (`signingText`), when the caller computed them already.
    */
-  verify(txs: SignedTx[], now = false, texts?: string[]): Promise<boolean[]> {
+  verify(txs: SignedTx[], immediately = false, texts?: string[]): Promise<boolean[]> {
     if (txs.length === 0) return Promise.resolve([]);
     if (this.workers.length === 0 || this.closed) return Promise.resolve(txs.map(signatureValid));
     return new Promise((resolve) => {
@@ -144,7 +144,7 @@ export class VerifyPool {
       this.queued += txs.length;
       // a burst is sent in slices as it arrives, so the workers verify while the main thread
       // still parses the rest of the burst; what is left goes at the end of the tick
-      if (now || this.queued >= EAGER) this.flush();
+      if (immediately || this.queued >= EAGER) this.flush();
       else if (!this.scheduled) {
         this.scheduled = true;
         setImmediate(() => this.flush());

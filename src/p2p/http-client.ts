@@ -8,7 +8,7 @@ export class PeerRequestError extends Error {
   override name = "PeerRequestError";
   constructor(
     message: string,
-    readonly kind: "timeout" | "too-large" | "status" | "network" | "bad-json",
+    readonly kind: "timeout" | "too-large" | "status" | "unreachable" | "bad-json",
     readonly status?: number,
   ) {
     super(message);
@@ -22,12 +22,29 @@ export interface RequestLimits {
 
 export const DEFAULT_LIMITS: RequestLimits = { timeoutMs: 5_000, maxBytes: 16 * 1024 * 1024 };
 
-/** Sends a request and returns the parsed JSON body (any 2xx), within the limits. */
-export async function requestJson(
-  url: string,
-  init: { method?: string; body?: string } = {},
-  limits: RequestLimits = DEFAULT_LIMITS,
-): Promise<{ status: number; body: unknown }> {
+/** What a peer answered: the HTTP status (a 2xx) and the parsed JSON body. */
+export interface PeerAnswer {
+  status: number;
+  body: unknown;
+}
+
+/** A request to a peer: method and JSON body (none for GET). */
+export interface PeerRequest {
+  method?: string;
+  body?: string;
+}
+
+/**
+ * How a node reaches its peers: sends a request to a peer URL within the limits and returns
+ * the parsed answer, or throws a PeerRequestError. The real one is HTTP (`httpTransport`);
+ * a simulated network passes its own.
+ */
+export interface PeerTransport {
+  requestJson(url: string, init?: PeerRequest, limits?: RequestLimits): Promise<PeerAnswer>;
+}
+
+/** Sends a request over HTTP and returns the parsed JSON body (any 2xx), within the limits. */
+export async function requestJson(url: string, init: PeerRequest = {}, limits: RequestLimits = DEFAULT_LIMITS): Promise<PeerAnswer> {
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), limits.timeoutMs);
   try {
@@ -43,7 +60,7 @@ export async function requestJson(
       });
     } catch (err) {
       if (controller.signal.aborted) throw new PeerRequestError(`${url}: no answer within ${limits.timeoutMs} ms`, "timeout");
-      throw new PeerRequestError(`${url}: ${(err as Error).cause ?? (err as Error).message}`, "network");
+      throw new PeerRequestError(`${url}: ${(err as Error).cause ?? (err as Error).message}`, "unreachable");
     }
     const declared = Number(res.headers.get("content-length") ?? "0");
     if (declared > limits.maxBytes) {
@@ -68,7 +85,7 @@ export async function requestJson(
       } catch (err) {
         if (err instanceof PeerRequestError) throw err;
         if (controller.signal.aborted) throw new PeerRequestError(`${url}: answer not complete within ${limits.timeoutMs} ms`, "timeout");
-        throw new PeerRequestError(`${url}: ${(err as Error).message}`, "network");
+        throw new PeerRequestError(`${url}: ${(err as Error).message}`, "unreachable");
       }
     }
     const text = Buffer.concat(chunks).toString("utf8");
@@ -90,3 +107,6 @@ export async function requestJson(
     clearTimeout(timer);
   }
 }
+
+/** The real transport: HTTP with `fetch`. */
+export const httpTransport: PeerTransport = { requestJson };

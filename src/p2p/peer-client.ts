@@ -2,7 +2,7 @@
  * Calls to a peer over the routes of SPEC §7. Answers are shape-checked here only as far as
  * needed to use them; blocks are checked in full by the chain.
  */
-import { DEFAULT_LIMITS, PeerRequestError, type RequestLimits, requestJson } from "./http-client.js";
+import { DEFAULT_LIMITS, httpTransport, PeerRequestError, type PeerTransport, type RequestLimits } from "./http-client.js";
 
 export interface PeerStatus {
   network: string;
@@ -29,6 +29,7 @@ function parseWork(v: unknown): bigint | undefined {
 export class PeerClient {
   constructor(
     readonly origin: string,
+    private readonly transport: PeerTransport = httpTransport,
     private readonly limits: { status: RequestLimits; blocks: RequestLimits; announce: RequestLimits } = {
       status: { timeoutMs: 3_000, maxBytes: 64 * 1024 },
       blocks: { timeoutMs: 10_000, maxBytes: 16 * 1024 * 1024 },
@@ -37,7 +38,7 @@ export class PeerClient {
   ) {}
 
   async status(): Promise<PeerStatus> {
-    const { body } = await requestJson(`${this.origin}/status`, {}, this.limits.status);
+    const { body } = await this.transport.requestJson(`${this.origin}/status`, {}, this.limits.status);
     const o = body as Record<string, unknown> | undefined;
     const work = parseWork(o?.total_work);
     if (
@@ -69,7 +70,7 @@ export class PeerClient {
 
   /** Main-chain blocks from `from` (raw, unchecked). */
   async blocksFrom(from: number, limit: number): Promise<unknown[]> {
-    const { body } = await requestJson(`${this.origin}/blocks?from=${from}&limit=${limit}`, {}, this.limits.blocks);
+    const { body } = await this.transport.requestJson(`${this.origin}/blocks?from=${from}&limit=${limit}`, {}, this.limits.blocks);
     const blocks = (body as { blocks?: unknown } | undefined)?.blocks;
     if (!Array.isArray(blocks)) throw new PeerRequestError(`${this.origin}/blocks: not a block list`, "bad-json");
     return blocks;
@@ -82,7 +83,7 @@ export class PeerClient {
   async headersFrom(from: number, limit: number): Promise<unknown[] | undefined> {
     let body: unknown;
     try {
-      ({ body } = await requestJson(`${this.origin}/headers?from=${from}&limit=${limit}`, {}, this.limits.blocks));
+      ({ body } = await this.transport.requestJson(`${this.origin}/headers?from=${from}&limit=${limit}`, {}, this.limits.blocks));
     } catch (err) {
       if (err instanceof PeerRequestError && err.kind === "status" && err.status === 404) return undefined;
       throw err;
@@ -95,7 +96,7 @@ export class PeerClient {
   /** One block by index or hash (raw, unchecked); undefined when the peer has none. */
   async block(id: number | string): Promise<unknown | undefined> {
     try {
-      const { body } = await requestJson(`${this.origin}/blocks/${id}`, {}, this.limits.blocks);
+      const { body } = await this.transport.requestJson(`${this.origin}/blocks/${id}`, {}, this.limits.blocks);
       return body;
     } catch (err) {
       if (err instanceof PeerRequestError && err.kind === "status" && err.status === 404) return undefined;
@@ -114,18 +115,18 @@ export class PeerClient {
 
   /** The peer's pending transactions (raw, unchecked). */
   async pending(): Promise<unknown[]> {
-    const { body } = await requestJson(`${this.origin}/transactions/pending`, {}, this.limits.blocks);
+    const { body } = await this.transport.requestJson(`${this.origin}/transactions/pending`, {}, this.limits.blocks);
     const txs = (body as { transactions?: unknown } | undefined)?.transactions;
     if (!Array.isArray(txs)) throw new PeerRequestError(`${this.origin}/transactions/pending: not a list`, "bad-json");
     return txs;
   }
 
   async announceBlock(blockJson: string): Promise<void> {
-    await requestJson(`${this.origin}/blocks`, { method: "POST", body: blockJson }, this.limits.announce);
+    await this.transport.requestJson(`${this.origin}/blocks`, { method: "POST", body: blockJson }, this.limits.announce);
   }
 
   async announceTransaction(txJson: string): Promise<void> {
-    await requestJson(`${this.origin}/transactions`, { method: "POST", body: txJson }, this.limits.announce);
+    await this.transport.requestJson(`${this.origin}/transactions`, { method: "POST", body: txJson }, this.limits.announce);
   }
 }
 

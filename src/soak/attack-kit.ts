@@ -314,7 +314,7 @@ export function writeChainDir(dir: string, params: NetworkParams, count: number,
   mkdirSync(dir, { recursive: true });
   const db = openDb(join(dir, "chain.db"));
   try {
-    const chain = new Chain(new ChainStore(db), params, { now: () => params.genesis_timestamp + 10 * (count + 10) });
+    const chain = new Chain(new ChainStore(db), params, { clock: { now: () => (params.genesis_timestamp + 10 * (count + 10)) * 1000 } });
     let parent: Block = JSON.parse(chain.blockJson(1) as string);
     for (let from = 0; from < count; from += 1000) {
       chain.store.transaction(() => {

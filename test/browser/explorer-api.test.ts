@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEVNET } from "../../src/core/network.js";
 import { MAX_SSE_CLIENTS, MAX_SSE_PER_ADDRESS } from "../../src/http/routes/events.js";
 import { buildServer } from "../../src/http/server.js";
-import { TinyNode } from "../../src/node/node.js";
+import { createNode } from "../../src/node/create-node.js";
 import { key2 } from "../helpers/keys.js";
 import { http, type NodeProc, removeDir, startNode, waitFor } from "../helpers/node-process.js";
 
@@ -113,7 +113,7 @@ describe("the explorer page", () => {
 
   it("is replaced by a short note when web/dist is not built", async () => {
     const dataDir = mkdtempSync(join(tmpdir(), "tc-web-"));
-    const tiny = new TinyNode({ dataDir, params: { ...DEVNET, difficulty: 16 }, logger: pino({ level: "silent" }) });
+    const tiny = createNode({ dataDir, params: { ...DEVNET, difficulty: 16 }, logger: pino({ level: "silent" }) });
     const app = await buildServer(tiny, { webRoot: join(dataDir, "no-web-dist") });
     try {
       const r = await app.inject({ method: "GET", url: "/" });

@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEVNET } from "../../src/core/network.js";
 import { CONNECTION_DEFAULTS } from "../../src/http/connections.js";
 import { buildServer } from "../../src/http/server.js";
-import { TinyNode } from "../../src/node/node.js";
+import { createNode } from "../../src/node/create-node.js";
 import { type BigChain, buildBigChain } from "../helpers/big-chain.js";
 import { http, type NodeProc, removeDir, startNode } from "../helpers/node-process.js";
 
@@ -190,7 +190,7 @@ describe("idle and slow connections", () => {
 describe("buildServer options", () => {
   it("take the timeouts and connection limits (here 1 s, 12 in all, 8 per address)", { timeout: 60_000 }, async () => {
     const dataDir = mkdtempSync(join(tmpdir(), "tc-conn-"));
-    const tiny = new TinyNode({ dataDir, params: { ...DEVNET, difficulty: 16 }, logger: pino({ level: "silent" }) });
+    const tiny = createNode({ dataDir, params: { ...DEVNET, difficulty: 16 }, logger: pino({ level: "silent" }) });
     const app = await buildServer(tiny, {
       webRoot: join(dataDir, "no-web"),
       connections: { headersTimeoutMs: 1000, requestTimeoutMs: 2000, maxConnections: 12, maxConnectionsPerAddress: 8 },

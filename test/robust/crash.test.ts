@@ -39,11 +39,11 @@ describe("kill -9 at random moments", () => {
 /** Runs a node in a child process (the built dist/), applies the plan, and SIGKILLs itself when the main chain switches branches. */
 const CHILD = `
 setInterval(() => {}, 1000); // the node's worker threads are unref'd: keep this process alive while it awaits them
-const { TinyNode } = await import(process.env.ROOT + "/dist/node/node.js");
+const { createNode } = await import(process.env.ROOT + "/dist/node/create-node.js");
 const { readFileSync } = await import("node:fs");
 const pino = (await import("pino")).default;
 const plan = JSON.parse(readFileSync(process.env.PLAN, "utf8"));
-const node = new TinyNode({ dataDir: process.env.DIR, params: plan.params, logger: pino({ level: "silent" }), verifyThreads: 1 });
+const node = createNode({ dataDir: process.env.DIR, params: plan.params, logger: pino({ level: "silent" }), verifyThreads: 1 });
 for (const b of plan.base) node.chain.submit(b);
 for (const t of plan.txs) await node.submitTransaction(t);
 for (const b of plan.own) node.chain.submit(b);

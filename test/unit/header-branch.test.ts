@@ -40,7 +40,7 @@ afterEach(() => {
 function newChain(params: NetworkParams): Chain {
   const dir = mkdtempSync(join(tmpdir(), "tinychain-headers-"));
   dirs.push(dir);
-  return new Chain(new ChainStore(openDb(join(dir, "chain.db"))), params, { now: () => NOW });
+  return new Chain(new ChainStore(openDb(join(dir, "chain.db"))), params, { clock: { now: () => NOW * 1000 } });
 }
 
 /** `count` blocks after `from`, each at the difficulty `params` requires (computed by a scratch chain). */
@@ -133,7 +133,7 @@ describe("stored headers", () => {
     const path = join(dir, "chain.db");
     const blocks = branch(PARAMS, 5);
     let db = openDb(path);
-    const chain = new Chain(new ChainStore(db), PARAMS, { now: () => NOW });
+    const chain = new Chain(new ChainStore(db), PARAMS, { clock: { now: () => NOW * 1000 } });
     for (const b of blocks.slice(1)) chain.submitBlock(b);
     const expected = blocks.map((b) => headerJson(b, blockHash(b)));
     expect(new ChainReads(chain.store).headersFrom(1, 10)).toEqual(expected);

@@ -12,7 +12,7 @@ const errors = { 400: { $ref: "Error#" }, 401: { $ref: "Error#" }, 403: { $ref: 
 
 export function nodeRoutes(app: FastifyInstance, node: TinyNode, access: AccessOptions): void {
   const operator = operatorGuard(access);
-  const net = node.network;
+  const net = node.peering;
 
   app.get(
     "/nodes",

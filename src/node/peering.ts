@@ -1,26 +1,30 @@
 /**
- * The node on the network: registering peers, gossip of what the node accepts, catching
+ * Peering, the node among its peers: registering peers, gossip of what the node accepts, catching
  * up (on announcements of unknown blocks, on /nodes/resolve, and every few seconds).
  */
 import type { Logger } from "pino";
 import { fail, isRuleError } from "../core/errors.js";
 import { PeerRequestError } from "../p2p/http-client.js";
-import { PeerClient } from "../p2p/peer-client.js";
 import { normalizePeerUrl, PeerUrlError } from "../p2p/peer-url.js";
-import type { PeerStore } from "../store/peer-store.js";
 import type { BatchVerify, Chain } from "./chain.js";
+import type { Clock } from "./clock.js";
 import { Gossip } from "./gossip.js";
-import { type Peer, PeerSet } from "./peers.js";
+import type { Peer, PeerSet } from "./peers.js";
 import type { Pool } from "./pool.js";
 import { Sync, type SyncOptions } from "./sync.js";
 import { type BlockAnnouncement, UnrequestedBlocks } from "./unrequested.js";
 
 export type { BlockAnnouncement } from "./unrequested.js";
 
-export interface NetworkOptions extends SyncOptions {
+/** The peering settings a node's configuration may give. */
+export interface PeeringSettings extends SyncOptions {
   /** Seconds between background syncs (0: none). */
   syncIntervalS?: number;
+  /** How many peers are kept at most (default 64). */
   maxPeers?: number;
+}
+
+export interface PeeringOptions extends Omit<PeeringSettings, "maxPeers"> {
   /**
    * The random id this node made at its start (its /status `node_id`), to recognise itself
    * among would-be peers. Not the wallet address: two nodes may share one (a copied data
@@ -29,13 +33,13 @@ export interface NetworkOptions extends SyncOptions {
   selfId: string;
   /** Signature checks (worker threads). */
   verify: BatchVerify;
+  clock: Clock;
 }
 
 /** How long /nodes/resolve waits for peers before answering with what it has. */
 export const RESOLVE_WAIT_MS = 30_000;
 
-export class Network {
-  readonly peers: PeerSet;
+export class Peering {
   readonly gossip: Gossip;
   readonly sync: Sync;
   /** Blocks announced to this node (POST /blocks): the anti-DoS gate, and the orphans it holds. */
@@ -49,29 +53,38 @@ export class Network {
   constructor(
     private readonly chain: Chain,
     pool: Pool,
-    store: PeerStore,
+    /** The peers (built by the composition root, with the clock and the transport). */
+    readonly peers: PeerSet,
     private readonly log: Logger,
-    private readonly opts: NetworkOptions,
+    private readonly opts: PeeringOptions,
   ) {
-    this.peers = new PeerSet(store, opts.maxPeers);
-    this.gossip = new Gossip(this.peers, log);
-    this.sync = new Sync(chain, this.peers, log, opts.verify, opts);
-    this.unrequested = new UnrequestedBlocks(chain, opts.verify, () => this.requestCatchUp(), log);
-    this.sync.onPending = async (txs) => {
-      // refusals (known, confirmed, invalid here) are expected and ignored; forged signatures are counted
-      const refusals = await Promise.all(
-        txs.slice(0, 5000).map((tx) =>
-          pool.add(tx).then(
-            () => undefined,
-            (err: unknown) => (isRuleError(err) ? err.code : undefined),
-          ),
-        ),
-      );
-      return refusals.filter((c) => c === "bad-signature").length;
-    };
-    this.sync.onAdopted = () => {
-      this.replacedByPeers = true;
-    };
+    this.gossip = new Gossip(peers, log);
+    this.sync = new Sync(
+      chain,
+      peers,
+      log,
+      opts.verify,
+      {
+        takePending: async (txs) => {
+          // refusals (known, confirmed, invalid here) are expected and ignored; forged signatures are counted
+          const refusals = await Promise.all(
+            txs.slice(0, 5000).map((tx) =>
+              pool.add(tx).then(
+                () => undefined,
+                (err: unknown) => (isRuleError(err) ? err.code : undefined),
+              ),
+            ),
+          );
+          return refusals.filter((c) => c === "bad-signature").length;
+        },
+        adopted: () => {
+          this.replacedByPeers = true;
+        },
+      },
+      opts.clock,
+      opts,
+    );
+    this.unrequested = new UnrequestedBlocks(chain, opts.verify, () => this.requestCatchUp(), log, opts.clock);
     chain.on("tip", (change) => {
       const tip = change.connected.at(-1);
       if (tip !== undefined) this.announceTip(tip.hash, change.connected.length === 1 && !this.sync.busy);
@@ -86,8 +99,8 @@ export class Network {
    * reorganisation only the last tip of the burst (peers fetch what they lack from it),
    * instead of one announcement per block.
    */
-  private announceTip(hash: string, now: boolean): void {
-    if (now && this.burstTip === undefined) {
+  private announceTip(hash: string, single: boolean): void {
+    if (single && this.burstTip === undefined) {
       this.gossip.announceBlock(hash, this.chain.store.blockJson(hash) as string);
       return;
     }
@@ -162,7 +175,7 @@ export class Network {
   }
 
   private async probe(url: string) {
-    const client = new PeerClient(url);
+    const client = this.peers.clientFor(url);
     try {
       const status = await client.status();
       if (status.network !== this.chain.params.name || status.genesis_hash !== this.chain.genesisHash) {

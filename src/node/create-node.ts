@@ -1,0 +1,140 @@
+/**
+ * The composition root: `createNode` opens the data directory and the store and builds every
+ * part of a node — chain, pool, miner, peering, signature verifier, indexer, wallet — handing
+ * each its collaborators in its constructor. The clock and the peer transport are chosen here
+ * once (the machine's clock and HTTP unless the configuration gives others) and passed down.
+ */
+import { randomBytes } from "node:crypto";
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import type { Logger } from "pino";
+import type { NetworkParams, SignedTx } from "../core/types.js";
+import { httpTransport, type PeerTransport } from "../p2p/http-client.js";
+import { ChainStore } from "../store/chain-store.js";
+import { openDb } from "../store/db.js";
+import { PeerStore } from "../store/peer-store.js";
+import { PoolStore } from "../store/pool-store.js";
+import { TokenStore } from "../store/token-store.js";
+import { loadOrCreateWallet } from "../wallet/keyfile.js";
+import { loadOrCreateApiToken } from "./api-token.js";
+import { Chain } from "./chain.js";
+import { type Clock, systemClock } from "./clock.js";
+import { BackgroundIndexer } from "./indexer.js";
+import { Miner } from "./miner.js";
+import { TinyNode } from "./node.js";
+import { Peering, type PeeringSettings } from "./peering.js";
+import { PeerSet } from "./peers.js";
+import { Pool } from "./pool.js";
+import { ChainReads } from "./reads.js";
+import { VerifyPool } from "./verify-pool.js";
+
+export interface NodeConfig {
+  dataDir: string;
+  /** The network the node runs: its chain's name and parameters. */
+  params: NetworkParams;
+  logger: Logger;
+  mine?: boolean;
+  threads?: number;
+  /** Seconds continuous mining waits after each block it finds (default 0). */
+  mineIntervalS?: number;
+  poolSize?: number;
+  /** Signature-checking threads (default: one per core). */
+  verifyThreads?: number;
+  /** The node's clock, in milliseconds (default: the machine's; a simulation may pass a virtual one). */
+  clock?: Clock;
+  /** How the node reaches its peers (default: HTTP; a simulation may pass a virtual one). */
+  transport?: PeerTransport;
+  /** Peer URLs to register at start. */
+  peers?: string[];
+  /** Background sync and peer limits. */
+  peering?: PeeringSettings;
+}
+
+/** Makes the data directory (owner-only), with a message that says what is in the way. */
+function makeDataDir(dir: string): void {
+  try {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === "EEXIST" || code === "ENOTDIR") throw new Error(`cannot create the data directory ${dir}: a file is in the way`);
+    if (code === "EACCES" || code === "EPERM" || code === "EROFS") {
+      throw new Error(`cannot create the data directory ${dir}: ${code === "EROFS" ? "read-only file system" : "permission denied"}`);
+    }
+    throw err;
+  }
+}
+
+/** Builds a node from its configuration; `startPeering()` then starts talking to peers. */
+export function createNode(config: NodeConfig): TinyNode {
+  const log = config.logger;
+  const clock = config.clock ?? systemClock;
+  makeDataDir(config.dataDir);
+  const { pair: wallet, created } = loadOrCreateWallet(join(config.dataDir, "wallet"));
+  if (created) log.info({ address: wallet.address }, "made the node wallet");
+  const apiToken = loadOrCreateApiToken(config.dataDir);
+  const db = openDb(join(config.dataDir, "chain.db"));
+  const { name, sqliteVersion } = db.driver;
+  log.info({ driver: name, sqlite: sqliteVersion, node: process.versions.node }, "store opened");
+  const store = new ChainStore(db);
+  const tokens = new TokenStore(store);
+  const reads = new ChainReads(store);
+  const chain = new Chain(store, config.params, { clock });
+  const indexer = new BackgroundIndexer(store.index, chain, log);
+  const verifier = new VerifyPool(config.verifyThreads);
+  const verify = (txs: SignedTx[], immediately?: boolean, texts?: string[]) => verifier.verify(txs, immediately, texts);
+  const pool = new Pool(chain, new PoolStore(db), {
+    verify,
+    clock,
+    ...(config.poolSize !== undefined ? { maxSize: config.poolSize } : {}),
+  });
+  const restored = pool.load();
+  if (restored > 0) log.info({ pending: restored }, "restored pending transactions");
+  chain.on("tip", (change) => {
+    pool.onTipChange(change);
+    const t = change.tip;
+    if (change.disconnected.length > 0) {
+      log.warn(
+        { height: t.height, hash: t.hash, abandoned: change.disconnected.length, joined: change.connected.length },
+        "chain reorganised",
+      );
+    } else {
+      log.info({ height: t.height, hash: t.hash, txs: change.connected[0]?.block.transactions.length }, "new tip");
+    }
+  });
+  const miner = new Miner(chain, pool, wallet.address, {
+    clock,
+    ...(config.threads !== undefined ? { threads: config.threads } : {}),
+    ...(config.mineIntervalS !== undefined ? { intervalS: config.mineIntervalS } : {}),
+    onError: (err) => log.error({ err }, "miner error"),
+    onTemplate: (t) => log.debug({ height: t.block.index, txs: t.block.transactions.length - 1 }, "mining on a new template"),
+  });
+  // made at each start (SPEC §7 /status `node_id`): how this node recognises itself among its would-be peers
+  const nodeId = randomBytes(16).toString("hex");
+  const { maxPeers, ...peeringSettings } = config.peering ?? {};
+  const peers = new PeerSet(new PeerStore(db), {
+    clock,
+    transport: config.transport ?? httpTransport,
+    ...(maxPeers !== undefined ? { max: maxPeers } : {}),
+  });
+  const peering = new Peering(chain, pool, peers, log, { ...peeringSettings, selfId: nodeId, verify, clock });
+  if (config.mine) miner.setContinuous(true);
+  return new TinyNode({
+    params: config.params,
+    log,
+    clock,
+    db,
+    store,
+    chain,
+    pool,
+    miner,
+    peering,
+    verifier,
+    indexer,
+    tokens,
+    reads,
+    wallet,
+    apiToken,
+    nodeId,
+    peersAtStart: config.peers ?? [],
+  });
+}
