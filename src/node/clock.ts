@@ -1,6 +1,6 @@
 /**
  * The node's clock: one interface, one unit (milliseconds since the epoch). Every part that
- * reads the time takes a Clock in its constructor, so a simulated network can run real nodes
+ * reads the time takes a Clock in its constructor, so a simulation can run real nodes
  * on virtual time; block timestamps are seconds, derived with `nowSeconds`.
  */
 export interface Clock {

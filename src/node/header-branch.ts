@@ -70,9 +70,9 @@ export class HeaderBranch {
   /**
    * Checks a page of headers (raw, as received) that continue the branch, and appends them.
    * Throws a RuleError for an invalid header (the peer's fault); stops without blame at a
-   * header whose time is still ahead of `now` (`future` is then set).
+   * header whose time is still ahead of `nowS` (the node's clock, in seconds; `future` is then set).
    */
-  append(page: readonly unknown[], now: number): void {
+  append(page: readonly unknown[], nowS: number): void {
     const params = this.chain.params;
     for (const raw of page) {
       if (this.future) return;
@@ -91,7 +91,7 @@ export class HeaderBranch {
           parent: this.last,
           parentHash: this.lastHash,
           difficulty: requiredDifficulty(params, this.last, ancestor),
-          now,
+          now: nowS,
         });
       } catch (err) {
         if (isRuleError(err) && err.code === "time-too-new") {

@@ -5,7 +5,7 @@
 import type { Logger } from "pino";
 import { fail, isRuleError } from "../core/errors.js";
 import { PeerRequestError } from "../p2p/http-client.js";
-import { normalizePeerUrl, PeerUrlError } from "../p2p/peer-url.js";
+import { normalisePeerUrl, PeerUrlError } from "../p2p/peer-url.js";
 import type { BatchVerify, Chain } from "./chain.js";
 import type { Clock } from "./clock.js";
 import { Gossip } from "./gossip.js";
@@ -150,7 +150,7 @@ export class Peering {
     const bad: string[] = [];
     for (const i of inputs) {
       try {
-        urls.push(normalizePeerUrl(i));
+        urls.push(normalisePeerUrl(i));
       } catch (err) {
         if (!(err instanceof PeerUrlError)) throw err;
         bad.push(err.message);

@@ -66,7 +66,7 @@ function head(item: { list: PoolEntry[]; at: number } | undefined): PoolEntry {
 }
 
 /** Builds the next block on the tip paying the reward and fees to `minerAddress`. */
-export function buildTemplate(chain: Chain, pool: Pool, minerAddress: string, nowSeconds: number): Template {
+export function buildTemplate(chain: Chain, pool: Pool, minerAddress: string, nowS: number): Template {
   const tip = chain.tip;
   const params = chain.params;
   const state = new StateOverlay(chain.store);
@@ -99,7 +99,7 @@ export function buildTemplate(chain: Chain, pool: Pool, minerAddress: string, no
   const txs: Array<CoinbaseTx | SignedTx> = [coinbase, ...chosen.map((e) => e.tx)];
   const txIds = [txId(coinbase), ...chosen.map((e) => e.id)];
   // milliseconds precision, never before the parent (SPEC §4)
-  const timestamp = Math.max(Math.floor(nowSeconds * 1000) / 1000, tip.header.timestamp);
+  const timestamp = Math.max(Math.floor(nowS * 1000) / 1000, tip.header.timestamp);
   return {
     block: {
       index,

@@ -37,7 +37,7 @@ export interface PeerRequest {
 /**
  * How a node reaches its peers: sends a request to a peer URL within the limits and returns
  * the parsed answer, or throws a PeerRequestError. The real one is HTTP (`httpTransport`);
- * a simulated network passes its own.
+ * a simulation passes its own.
  */
 export interface PeerTransport {
   requestJson(url: string, init?: PeerRequest, limits?: RequestLimits): Promise<PeerAnswer>;

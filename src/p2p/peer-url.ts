@@ -11,7 +11,7 @@ export class PeerUrlError extends Error {
 const HOST_RE = /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
 
 /** The origin of a peer address, e.g. `http://127.0.0.1:5001`. Throws PeerUrlError with a reason. */
-export function normalizePeerUrl(input: unknown): string {
+export function normalisePeerUrl(input: unknown): string {
   if (typeof input !== "string")
     throw new PeerUrlError(`a peer address must be a string like "http://127.0.0.1:5001", got ${JSON.stringify(input)}`);
   const text = input.trim();
