@@ -7,7 +7,7 @@
  */
 import { fail } from "../core/errors.js";
 import type { SignedTx } from "../core/types.js";
-import type { PoolEntry } from "./pool.js";
+import type { PoolEntry } from "./pool-types.js";
 
 /**
  * How far past a sender's next nonce a transaction is held, unless the pool is told otherwise:

@@ -12,42 +12,17 @@ import { fail, RuleError } from "../core/errors.js";
 import { parseTransaction } from "../core/schema.js";
 import { StateOverlay } from "../core/state.js";
 import { applyTransaction } from "../core/transition.js";
-import type { SignedTx } from "../core/types.js";
 import { requireSignature } from "../core/verify.js";
 import { isWeakAddress } from "../crypto/keys.js";
 import type { PoolStore } from "../store/pool-store.js";
 import type { BatchVerify, Chain, TipChange } from "./chain.js";
 import { type Clock, systemClock } from "./clock.js";
 import * as policy from "./pool-policy.js";
+import type { AddResult, PoolEntry, PoolEvents, PoolOptions } from "./pool-types.js";
 
-export interface PoolEntry {
-  tx: SignedTx;
-  id: string;
-  /** When it arrived (ms since the epoch). */
-  received: number;
-  /** Arrival order, for ties. */
-  seq: number;
-}
+export type { AddResult, PoolEntry, PoolEvents, PoolOptions } from "./pool-types.js";
 
-export interface AddResult {
-  id: string;
-  /** `ready` can go into the next block; `queued` waits for an earlier nonce. */
-  status: "ready" | "queued";
-}
-
-export interface PoolOptions {
-  maxSize?: number;
-  /** How far past the sender's next nonce a transaction may be held (default 64). */
-  maxNonceGap?: number;
-  /** How many transactions waiting for an earlier nonce may be held (default a quarter of `maxSize`). */
-  maxQueued?: number;
-  /** The node's clock (default: the machine's); `received` times are its milliseconds. */
-  clock?: Clock;
-  /** Signature checks (e.g. on worker threads); inline when absent. */
-  verify?: BatchVerify;
-}
-
-export class Pool extends EventEmitter<{ added: [PoolEntry]; returned: [PoolEntry]; changed: [] }> {
+export class Pool extends EventEmitter<PoolEvents> {
   private readonly byId = new Map<string, PoolEntry>();
   private readonly bySender = new Map<string, Map<number, PoolEntry>>();
   private seq = 0;
