@@ -4,8 +4,17 @@ import { fileURLToPath } from "node:url";
 import fastifyStatic from "@fastify/static";
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
+import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import { Ajv } from "ajv";
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from "fastify";
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  LogController,
+  type RawReplyDefaultExpression,
+  type RawRequestDefaultExpression,
+  type RawServerDefault,
+} from "fastify";
+import { ErrorBody } from "../api/contract.js";
 import type { TinyNode } from "../node/node.js";
 import type { AccessOptions } from "./auth.js";
 import { bodyLimiter } from "./body-limit.js";
@@ -20,7 +29,6 @@ import { nodeRoutes } from "./routes/nodes.js";
 import { tokenRoutes } from "./routes/tokens.js";
 import { transactionRoutes } from "./routes/transactions.js";
 import { tutorialRoutes } from "./routes/tutorial.js";
-import { ErrorBody } from "./schemas.js";
 
 export const BODY_LIMIT = 1024 * 1024;
 
@@ -73,8 +81,9 @@ const ajv = new Ajv({ coerceTypes: "array", useDefaults: true, removeAdditional:
 
 export async function buildServer(node: TinyNode, opts: ServerOptions = {}): Promise<FastifyInstance> {
   const connections: ConnectionLimits = { ...CONNECTION_DEFAULTS, ...opts.connections };
-  const app = Fastify({
-    loggerInstance: node.log as unknown as FastifyBaseLogger,
+  // the node's pino logger, seen as the logger interface Fastify's instance is typed with
+  const app = Fastify<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger>({
+    loggerInstance: node.log,
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: opts.bodyLimit ?? BODY_LIMIT,
     return503OnClosing: true,
@@ -105,8 +114,8 @@ export async function buildServer(node: TinyNode, opts: ServerOptions = {}): Pro
   });
   const limiter = rateLimiter({ allowHosts: opts.allowHosts ?? [], ...(opts.rateLimit ?? { perSecond: 100 }) });
   const tooLarge = bodyLimiter(opts.bodyLimit ?? BODY_LIMIT);
-  // null until the hook below sets it (Fastify wants reference-type decorations to start as null)
-  app.decorateRequest("work", null as unknown as WorkMeter);
+  // null until the hook below sets it (Fastify wants reference-type decorations to start as null; no dependencies)
+  app.decorateRequest("work", null, []);
   app.addHook("onRequest", async (req, reply) => {
     req.work = NO_METER;
     if (req.method === "POST" && LIMITED.has(req.url.split("?")[0] as string)) {
@@ -149,7 +158,8 @@ export async function buildServer(node: TinyNode, opts: ServerOptions = {}): Pro
   app.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());
 
   const access: AccessOptions = { token: node.apiToken, allowHosts: opts.allowHosts ?? [], requireToken: opts.requireToken ?? false };
-  await app.register(async (scope) => {
+  await app.register(async (plain) => {
+    const scope = plain.withTypeProvider<TypeBoxTypeProvider>();
     tutorialRoutes(scope, node, access);
     chainRoutes(scope, node);
     transactionRoutes(scope, node);

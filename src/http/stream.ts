@@ -119,3 +119,11 @@ export function sendBlocks(
   const text = pieces(prefix, chainBlocks(store, range.from, range.to, range.lastHash), suffix);
   return reply.send(Readable.from(text, { objectMode: false, highWaterMark: PIECE_BYTES }));
 }
+
+/**
+ * Sends JSON text already written (a block as stored, a page of headers), as it is: the
+ * route's answer schema describes it, and it is not parsed to be written again.
+ */
+export function sendJsonText(reply: FastifyReply, json: string): FastifyReply {
+  return reply.type("application/json").send(json);
+}

@@ -1,26 +1,17 @@
 /** Chain reads and block announcements: /status, /blocks, /blocks/{id}, POST /blocks. */
-import type { FastifyInstance } from "fastify";
-import { Type } from "typebox";
+import { Block, BlockAnnounced, BlockList, ErrorRef, HeaderList, IdParam, RangeQuery, Status, Unchecked } from "../../api/contract.js";
 import { isRuleError } from "../../core/errors.js";
 import type { TinyNode } from "../../node/node.js";
+import type { App } from "../app.js";
 import { HttpError } from "../errors.js";
 import { COST } from "../rate-limit.js";
-import { Block, Header, IdParam, Status } from "../schemas.js";
-import { sendBlocks } from "../stream.js";
+import { sendBlocks, sendJsonText } from "../stream.js";
 
 export const MAX_BLOCKS_PER_PAGE = 500;
 /** SPEC §7: the cap on GET /headers is at least 2,000. */
 export const MAX_HEADERS_PER_PAGE = 2000;
 
-/** `?from=I&limit=N` of a main-chain range: N defaults to `limit` and is capped at `cap`. */
-function pageQuery(limit: number, cap: number) {
-  return Type.Object({
-    from: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, default: 1 }),
-    limit: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, default: limit, description: `capped at ${cap}` }),
-  });
-}
-
-export function chainRoutes(app: FastifyInstance, node: TinyNode): void {
+export function chainRoutes(app: App, node: TinyNode): void {
   app.get(
     "/status",
     {
@@ -42,15 +33,15 @@ export function chainRoutes(app: FastifyInstance, node: TinyNode): void {
           "Streamed as read from the store, like GET /chain (and cut short in the same way if the chain reorganises under " +
           "blocks not yet sent). An empty list when `from` is beyond the tip.",
         tags: ["chain"],
-        querystring: pageQuery(100, MAX_BLOCKS_PER_PAGE),
-        response: { 200: Type.Object({ blocks: Type.Array(Block) }), 400: { $ref: "Error#" } },
+        querystring: RangeQuery(100, MAX_BLOCKS_PER_PAGE),
+        response: { 200: BlockList, 400: ErrorRef },
       },
     },
     async (req, reply) => {
-      const q = req.query as { from: number; limit: number };
+      const q = req.query;
       const tip = node.chain.tip;
       const to = Math.min(q.from + Math.min(q.limit, MAX_BLOCKS_PER_PAGE) - 1, tip.height);
-      if (to < q.from) return reply.type("application/json").send('{"blocks":[]}');
+      if (to < q.from) return sendJsonText(reply, '{"blocks":[]}');
       const range = { from: q.from, to, lastHash: to === tip.height ? tip.hash : (node.reads.mainHash(to) as string) };
       return sendBlocks(reply, node.reads, range, '{"blocks":[', () => "]}");
     },
@@ -65,14 +56,14 @@ export function chainRoutes(app: FastifyInstance, node: TinyNode): void {
           "The six header fields and `hash` of each block: enough to check a chain's links, proof of work and total work " +
           "without its transactions (headers-first sync, light clients).",
         tags: ["chain"],
-        querystring: pageQuery(MAX_HEADERS_PER_PAGE, MAX_HEADERS_PER_PAGE),
-        response: { 200: Type.Object({ headers: Type.Array(Header) }), 400: { $ref: "Error#" } },
+        querystring: RangeQuery(MAX_HEADERS_PER_PAGE, MAX_HEADERS_PER_PAGE),
+        response: { 200: HeaderList, 400: ErrorRef },
       },
     },
     async (req, reply) => {
-      const q = req.query as { from: number; limit: number };
+      const q = req.query;
       const headers = node.reads.headersFrom(q.from, Math.min(q.limit, MAX_HEADERS_PER_PAGE));
-      return reply.type("application/json").send(`{"headers":[${headers.join(",")}]}`);
+      return sendJsonText(reply, `{"headers":[${headers.join(",")}]}`);
     },
   );
 
@@ -83,18 +74,18 @@ export function chainRoutes(app: FastifyInstance, node: TinyNode): void {
         summary: "One block, by main-chain index or by hash",
         tags: ["chain"],
         params: IdParam,
-        response: { 200: Block, 400: { $ref: "Error#" }, 404: { $ref: "Error#" } },
+        response: { 200: Block, 400: ErrorRef, 404: ErrorRef },
       },
     },
     async (req, reply) => {
-      const { id } = req.params as { id: string };
+      const { id } = req.params;
       let key: string | number;
       if (/^[0-9]{1,16}$/.test(id)) key = Number(id);
       else if (/^[0-9a-f]{64}$/.test(id)) key = id;
       else throw new HttpError(400, `"${id.slice(0, 80)}" is neither a block index nor a 64-hex block hash`);
       const json = node.chain.blockJson(key);
       if (json === undefined) throw new HttpError(404, `no block ${id} here`);
-      return reply.type("application/json").send(json);
+      return sendJsonText(reply, json);
     },
   );
 
@@ -111,11 +102,11 @@ export function chainRoutes(app: FastifyInstance, node: TinyNode): void {
           "Rate-limited per client as " +
           `POST /transactions is: the request counts ${COST.request}, each transaction in the block ${COST.transaction} more, an invalid block ${COST.refused} more.`,
         tags: ["chain"],
-        body: Block,
+        body: Unchecked(Block),
         response: {
-          200: Type.Object({ message: Type.String(), hash: Type.String() }),
-          202: Type.Object({ message: Type.String(), hash: Type.String() }),
-          400: { $ref: "Error#" },
+          200: BlockAnnounced,
+          202: BlockAnnounced,
+          400: ErrorRef,
         },
       },
     },

@@ -15,12 +15,21 @@
  * before it reconnects instead of evicting another stream straight away.
  */
 import type { ServerResponse } from "node:http";
-import type { FastifyInstance } from "fastify";
-import { Type } from "typebox";
+import {
+  type BlockRef,
+  EventStream,
+  type EvictedEvent,
+  type HelloEvent,
+  type Reorg,
+  ReorgAnswer,
+  type TipEvent,
+  type TxEvent,
+} from "../../api/events.js";
 import type { CheckedBlock } from "../../core/block.js";
 import type { TipChange } from "../../node/chain.js";
 import type { TinyNode } from "../../node/node.js";
 import type { PoolEntry } from "../../node/pool.js";
+import type { App } from "../app.js";
 import { type AccessOptions, mayOperate } from "../auth.js";
 
 export const MAX_SSE_CLIENTS = 100;
@@ -32,35 +41,9 @@ const MAX_BUFFERED = 1024 * 1024;
 /** How long an evicted stream's EventSource waits before it reconnects. */
 export const EVICTED_RETRY_MS = 60_000;
 
-interface BlockRef {
-  index: number;
-  hash: string;
-  txs: number;
-}
-
-export interface Reorg {
-  /** ms since the epoch */
-  at: number;
-  height: number;
-  tip: string;
-  /** blocks that left the main chain, lowest first */
-  replaced: BlockRef[];
-  /** blocks that joined it, lowest first */
-  connected: BlockRef[];
-}
-
 const ref = (c: CheckedBlock): BlockRef => ({ index: c.block.index, hash: c.hash, txs: c.block.transactions.length });
 
-const BlockRefSchema = Type.Object({ index: Type.Integer(), hash: Type.String(), txs: Type.Integer() });
-const ReorgSchema = Type.Object({
-  at: Type.Integer({ description: "ms since the epoch" }),
-  height: Type.Integer(),
-  tip: Type.String(),
-  replaced: Type.Array(BlockRefSchema, { description: "blocks that left the main chain, lowest first" }),
-  connected: Type.Array(BlockRefSchema, { description: "blocks that joined it, lowest first" }),
-});
-
-function tipEvent(change: TipChange) {
+function tipEvent(change: TipChange): TipEvent {
   return {
     height: change.tip.height,
     hash: change.tip.hash,
@@ -70,7 +53,7 @@ function tipEvent(change: TipChange) {
   };
 }
 
-function txEvent(e: PoolEntry) {
+function txEvent(e: PoolEntry): TxEvent {
   const tx = e.tx;
   return {
     id: e.id,
@@ -83,7 +66,7 @@ function txEvent(e: PoolEntry) {
   };
 }
 
-export function eventRoutes(app: FastifyInstance, node: TinyNode, access: AccessOptions): void {
+export function eventRoutes(app: App, node: TinyNode, access: AccessOptions): void {
   let lastReorg: Reorg | null = null;
   /** Open streams and their client addresses, oldest first (a Map keeps insertion order). */
   const clients = new Map<ServerResponse, string>();
@@ -100,7 +83,8 @@ export function eventRoutes(app: FastifyInstance, node: TinyNode, access: Access
   };
   const evict = (res: ServerResponse, reason: string) => {
     forget(res);
-    res.end(`retry: ${EVICTED_RETRY_MS}\nevent: evicted\ndata: ${JSON.stringify({ reason })}\n\n`);
+    const data: EvictedEvent = { reason };
+    res.end(`retry: ${EVICTED_RETRY_MS}\nevent: evicted\ndata: ${JSON.stringify(data)}\n\n`);
   };
   /** The stream to close to make room for one more from `address`, if a limit is reached. */
   const toEvict = (address: string): { res: ServerResponse; reason: string } | undefined => {
@@ -171,7 +155,7 @@ export function eventRoutes(app: FastifyInstance, node: TinyNode, access: Access
           `\`retry: ${EVICTED_RETRY_MS}\` (an EventSource reconnects a minute later).`,
         tags: ["explorer"],
         produces: ["text/event-stream"],
-        response: { 200: Type.String({ description: "text/event-stream" }) },
+        response: { 200: EventStream },
       },
     },
     async (req, reply) => {
@@ -194,7 +178,7 @@ export function eventRoutes(app: FastifyInstance, node: TinyNode, access: Access
       res.on("close", () => forget(res));
       res.on("error", () => forget(res));
       const tip = node.chain.tip;
-      const hello = { height: tip.height, tip: tip.hash, operator: mayOperate(req, access), last_reorg: lastReorg };
+      const hello: HelloEvent = { height: tip.height, tip: tip.hash, operator: mayOperate(req, access), last_reorg: lastReorg };
       res.write(`retry: 3000\nevent: hello\ndata: ${JSON.stringify(hello)}\n\n`);
     },
   );
@@ -205,7 +189,7 @@ export function eventRoutes(app: FastifyInstance, node: TinyNode, access: Access
       schema: {
         summary: "The last reorganisation of the main chain since this node started (null if none)",
         tags: ["explorer"],
-        response: { 200: Type.Object({ last: Type.Union([ReorgSchema, Type.Null()]) }) },
+        response: { 200: ReorgAnswer },
       },
     },
     async () => ({ last: lastReorg }),

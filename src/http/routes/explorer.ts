@@ -2,21 +2,11 @@
  * The explorer's search: what a height, block hash, transaction id, token id or address is,
  * answered in one request (200 with an empty list when nothing matches).
  */
-import type { FastifyInstance } from "fastify";
-import { Type } from "typebox";
+import { ErrorRef, SearchAnswer, type SearchMatch, SearchQuery } from "../../api/contract.js";
 import type { TinyNode } from "../../node/node.js";
+import type { App } from "../app.js";
 
-type Kind = "block" | "transaction" | "token" | "address";
-
-const Match = Type.Object({
-  kind: Type.Union([Type.Literal("block"), Type.Literal("transaction"), Type.Literal("token"), Type.Literal("address")]),
-  id: Type.String({ description: "block hash, transaction id, token id or address" }),
-  index: Type.Optional(Type.Integer({ description: "a block's height" })),
-  main: Type.Optional(Type.Boolean({ description: "a block: whether it is on the main chain" })),
-  status: Type.Optional(Type.String({ description: "a transaction: pending or confirmed" })),
-});
-
-export function explorerRoutes(app: FastifyInstance, node: TinyNode): void {
+export function explorerRoutes(app: App, node: TinyNode): void {
   const tokens = node.tokens;
 
   app.get(
@@ -28,13 +18,13 @@ export function explorerRoutes(app: FastifyInstance, node: TinyNode): void {
           "Digits are a block height; 64 hex characters are looked up as a block hash, a transaction id (pending or confirmed) " +
           "and a token id; any 64-hex string is also an address. Matches come most specific first.",
         tags: ["explorer"],
-        querystring: Type.Object({ q: Type.String({ maxLength: 200 }) }),
-        response: { 200: Type.Object({ query: Type.String(), matches: Type.Array(Match) }), 400: { $ref: "Error#" } },
+        querystring: SearchQuery,
+        response: { 200: SearchAnswer, 400: ErrorRef },
       },
     },
     async (req) => {
-      const query = (req.query as { q: string }).q.trim().toLowerCase();
-      const matches: Array<{ kind: Kind; id: string; index?: number; main?: boolean; status?: string }> = [];
+      const query = req.query.q.trim().toLowerCase();
+      const matches: SearchMatch[] = [];
       if (/^[0-9]{1,16}$/.test(query)) {
         const index = Number(query);
         const hash = node.reads.mainHash(index);

@@ -1,16 +1,16 @@
 /** Peers and consensus: the tutorial's /nodes/register and /nodes/resolve, and /nodes. */
-import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import { Type } from "typebox";
+import type { FastifyReply, FastifyRequest } from "fastify";
+import { ErrorRef, PeerList, RegisterBody, Registered, Resolved, Unchecked } from "../../api/contract.js";
 import { fail } from "../../core/errors.js";
 import { workToJson } from "../../core/work.js";
 import type { TinyNode } from "../../node/node.js";
+import type { App } from "../app.js";
 import { type AccessOptions, operatorGuard } from "../auth.js";
-import { Block } from "../schemas.js";
 import { sendBlocks } from "../stream.js";
 
-const errors = { 400: { $ref: "Error#" }, 401: { $ref: "Error#" }, 403: { $ref: "Error#" } };
+const errors = { 400: ErrorRef, 401: ErrorRef, 403: ErrorRef };
 
-export function nodeRoutes(app: FastifyInstance, node: TinyNode, access: AccessOptions): void {
+export function nodeRoutes(app: App, node: TinyNode, access: AccessOptions): void {
   const operator = operatorGuard(access);
   const net = node.peering;
 
@@ -20,24 +20,7 @@ export function nodeRoutes(app: FastifyInstance, node: TinyNode, access: AccessO
       schema: {
         summary: "Known peers, as host:port, with their health",
         tags: ["nodes"],
-        response: {
-          200: Type.Object({
-            nodes: Type.Array(Type.String()),
-            peers: Type.Array(
-              Type.Object({
-                node: Type.String(),
-                url: Type.String(),
-                last_seen: Type.Union([Type.Integer(), Type.Null()], { description: "ms since the epoch" }),
-                failures: Type.Integer(),
-                next_try: Type.Integer(),
-                last_error: Type.Optional(Type.String()),
-                height: Type.Optional(Type.Integer()),
-                tip: Type.Optional(Type.String()),
-                total_work: Type.Optional(Type.Union([Type.Integer(), Type.String()])),
-              }),
-            ),
-          }),
-        },
+        response: { 200: PeerList },
       },
     },
     async () => {
@@ -63,11 +46,8 @@ export function nodeRoutes(app: FastifyInstance, node: TinyNode, access: AccessO
       "Takes URLs or host:port. Garbage, a node of another network or genesis, or this node itself is refused; unreachable peers are kept and retried.",
     tags: ["nodes"],
     security: [{ operatorToken: [] }],
-    body: Type.Object({ nodes: Type.Array(Type.String(), { examples: [["http://127.0.0.1:5001"]] }) }),
-    response: {
-      201: Type.Object({ message: Type.Literal("New nodes have been added"), total_nodes: Type.Array(Type.String()) }),
-      ...errors,
-    },
+    body: Unchecked(RegisterBody),
+    response: { 201: Registered, ...errors },
   };
   const register = async (req: FastifyRequest, reply: FastifyReply) => {
     const body = req.body as { nodes?: unknown } | null;
@@ -75,7 +55,7 @@ export function nodeRoutes(app: FastifyInstance, node: TinyNode, access: AccessO
     for (const k of Object.keys(body)) if (k !== "nodes") fail("bad-schema", `unknown field "${k}": send {"nodes": [...]}`);
     const total = await net.register(body.nodes);
     void reply.status(201);
-    return { message: "New nodes have been added", total_nodes: total };
+    return { message: "New nodes have been added" as const, total_nodes: total };
   };
   app.post("/nodes/register", { schema: registerSchema, preHandler: operator }, register);
   app.post("/miner/register", { schema: { ...registerSchema, hide: true }, preHandler: operator }, register);
@@ -89,13 +69,7 @@ export function nodeRoutes(app: FastifyInstance, node: TinyNode, access: AccessO
       "while it is being sent.",
     tags: ["nodes"],
     security: [{ operatorToken: [] }],
-    response: {
-      200: Type.Union([
-        Type.Object({ message: Type.Literal("Our chain was replaced"), new_chain: Type.Array(Block) }),
-        Type.Object({ message: Type.Literal("Our chain is authoritative"), chain: Type.Array(Block) }),
-      ]),
-      ...errors,
-    },
+    response: { 200: Resolved, ...errors },
   };
   const resolve = async (_req: FastifyRequest, reply: FastifyReply) => {
     const replaced = await net.resolve();

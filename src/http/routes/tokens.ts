@@ -1,42 +1,23 @@
 /** Tokens (SPEC §3, §7): list, info, balances, allowances, events, holders. */
-import type { FastifyInstance } from "fastify";
-import { Type } from "typebox";
+import {
+  ErrorRef,
+  OffsetQuery,
+  TokenAddressParam,
+  TokenAllowance,
+  TokenAllowanceParam,
+  TokenBalance,
+  TokenEventPage,
+  TokenEventQuery,
+  TokenHolders,
+  TokenInfo,
+  TokenList,
+  TokenParam,
+} from "../../api/contract.js";
 import type { EventCursor, TinyNode } from "../../node/node.js";
+import type { App } from "../app.js";
 import { HttpError } from "../errors.js";
-import { Hex64 } from "../schemas.js";
 
-const Address = Type.String({ pattern: "^[0-9a-f]{64}$", description: "an address: the Ed25519 public key, 64 lowercase hex" });
-const TokenId = Type.String({ pattern: "^[0-9a-f]{64}$", description: "a token id: the id of its token_create transaction" });
-const Units = Type.Integer({ description: "base units (the token's smallest unit; divide by 10^decimals for whole tokens)" });
-const errors = { 400: { $ref: "Error#" }, 404: { $ref: "Error#" } };
-
-const TokenBody = Type.Object({
-  id: Hex64,
-  name: Type.String(),
-  symbol: Type.String(),
-  decimals: Type.Integer({ minimum: 0, maximum: 18 }),
-  total_supply: Units,
-  creator: Address,
-  block_index: Type.Union([Type.Integer(), Type.Null()], { description: "the block that created the token" }),
-});
-
-const EventBody = Type.Object(
-  {
-    event: Type.Union([Type.Literal("Transfer"), Type.Literal("Approval")]),
-    token: Hex64,
-    from: Type.Optional(Type.String({ description: 'Transfer: the sender, "0" when minted' })),
-    to: Type.Optional(Address),
-    owner: Type.Optional(Address),
-    spender: Type.Optional(Address),
-    value: Units,
-    tx_id: Hex64,
-    block_index: Type.Integer(),
-    position: Type.Integer({ description: "the transaction's position in its block" }),
-  },
-  { description: "an ERC-20 event: Transfer(from, to, value) or Approval(owner, spender, value)" },
-);
-
-const CURSOR = "^[0-9]{1,16}:[0-9]{1,6}:[0-9]{1,6}$";
+const errors = { 400: ErrorRef, 404: ErrorRef };
 
 function parseCursor(c: string | undefined): EventCursor | undefined {
   if (c === undefined) return undefined;
@@ -44,7 +25,7 @@ function parseCursor(c: string | undefined): EventCursor | undefined {
   return { height, pos, seq };
 }
 
-export function tokenRoutes(app: FastifyInstance, node: TinyNode): void {
+export function tokenRoutes(app: App, node: TinyNode): void {
   const tokens = node.tokens;
 
   const info = (id: string) => {
@@ -64,15 +45,12 @@ export function tokenRoutes(app: FastifyInstance, node: TinyNode): void {
       schema: {
         summary: "Tokens, in id order, paged",
         tags: ["tokens"],
-        querystring: Type.Object({
-          limit: Type.Integer({ minimum: 1, maximum: 500, default: 100 }),
-          offset: Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER, default: 0 }),
-        }),
-        response: { 200: Type.Object({ tokens: Type.Array(TokenBody), total: Type.Integer() }), 400: { $ref: "Error#" } },
+        querystring: OffsetQuery,
+        response: { 200: TokenList, 400: ErrorRef },
       },
     },
     async (req) => {
-      const q = req.query as { limit: number; offset: number };
+      const q = req.query;
       const list = tokens.list(q.limit, q.offset).map((t) => ({ ...t, block_index: node.reads.heightOf(t.id) ?? null }));
       return { tokens: list, total: tokens.count() };
     },
@@ -84,11 +62,11 @@ export function tokenRoutes(app: FastifyInstance, node: TinyNode): void {
       schema: {
         summary: "One token: name, symbol, decimals, total supply, creator",
         tags: ["tokens"],
-        params: Type.Object({ id: TokenId }),
-        response: { 200: TokenBody, ...errors },
+        params: TokenParam,
+        response: { 200: TokenInfo, ...errors },
       },
     },
-    async (req) => info((req.params as { id: string }).id),
+    async (req) => info(req.params.id),
   );
 
   app.get(
@@ -97,12 +75,12 @@ export function tokenRoutes(app: FastifyInstance, node: TinyNode): void {
       schema: {
         summary: "ERC-20 balanceOf: an address's confirmed balance of a token, in base units",
         tags: ["tokens"],
-        params: Type.Object({ id: TokenId, address: Address }),
-        response: { 200: Type.Object({ token: Hex64, address: Address, balance: Units }), ...errors },
+        params: TokenAddressParam,
+        response: { 200: TokenBalance, ...errors },
       },
     },
     async (req) => {
-      const { id, address } = req.params as { id: string; address: string };
+      const { id, address } = req.params;
       info(id);
       return { token: id, address, balance: tokens.balance(id, address) };
     },
@@ -114,12 +92,12 @@ export function tokenRoutes(app: FastifyInstance, node: TinyNode): void {
       schema: {
         summary: "ERC-20 allowance: what `spender` may still move of `owner`'s tokens, in base units",
         tags: ["tokens"],
-        params: Type.Object({ id: TokenId, owner: Address, spender: Address }),
-        response: { 200: Type.Object({ token: Hex64, owner: Address, spender: Address, allowance: Units }), ...errors },
+        params: TokenAllowanceParam,
+        response: { 200: TokenAllowance, ...errors },
       },
     },
     async (req) => {
-      const { id, owner, spender } = req.params as { id: string; owner: string; spender: string };
+      const { id, owner, spender } = req.params;
       info(id);
       return { token: id, owner, spender, allowance: tokens.allowance(id, owner, spender) };
     },
@@ -132,17 +110,14 @@ export function tokenRoutes(app: FastifyInstance, node: TinyNode): void {
         summary: "A token's Transfer and Approval events, in chain order, paged",
         description: "Pass the `next` cursor of a page as `after` to get the following page; `next` is null on the last page.",
         tags: ["tokens"],
-        params: Type.Object({ id: TokenId }),
-        querystring: Type.Object({
-          limit: Type.Integer({ minimum: 1, maximum: 500, default: 100 }),
-          after: Type.Optional(Type.String({ pattern: CURSOR, description: "cursor: block index:position:event number" })),
-        }),
-        response: { 200: Type.Object({ events: Type.Array(EventBody), next: Type.Union([Type.String(), Type.Null()]) }), ...errors },
+        params: TokenParam,
+        querystring: TokenEventQuery,
+        response: { 200: TokenEventPage, ...errors },
       },
     },
     async (req) => {
-      const { id } = req.params as { id: string };
-      const q = req.query as { limit: number; after?: string };
+      const { id } = req.params;
+      const q = req.query;
       info(id);
       const rows = tokens.events(id, q.limit, parseCursor(q.after));
       const events = rows.map((r) => ({ ...r.event, tx_id: r.tx_id, block_index: r.height, position: r.pos }));
@@ -157,20 +132,14 @@ export function tokenRoutes(app: FastifyInstance, node: TinyNode): void {
       schema: {
         summary: "A token's holders with a non-zero balance, largest first, paged",
         tags: ["tokens"],
-        params: Type.Object({ id: TokenId }),
-        querystring: Type.Object({
-          limit: Type.Integer({ minimum: 1, maximum: 500, default: 100 }),
-          offset: Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER, default: 0 }),
-        }),
-        response: {
-          200: Type.Object({ holders: Type.Array(Type.Object({ address: Address, balance: Units })), total: Type.Integer() }),
-          ...errors,
-        },
+        params: TokenParam,
+        querystring: OffsetQuery,
+        response: { 200: TokenHolders, ...errors },
       },
     },
     async (req) => {
-      const { id } = req.params as { id: string };
-      const q = req.query as { limit: number; offset: number };
+      const { id } = req.params;
+      const q = req.query;
       info(id);
       return { holders: tokens.holders(id, q.limit, q.offset), total: tokens.holderCount(id) };
     },

@@ -1,13 +1,12 @@
 /** Transactions: relay, pool, lookup. */
-import type { FastifyInstance } from "fastify";
-import { Type } from "typebox";
+import { ErrorRef, PendingList, TxAccepted, TxBatch, TxBatchResult, TxIdParam, TxLookup, Unchecked } from "../../api/contract.js";
 import { isRuleError } from "../../core/errors.js";
 import type { Transaction as Tx } from "../../core/types.js";
 import { signatureValid } from "../../core/verify.js";
 import type { TinyNode } from "../../node/node.js";
+import type { App } from "../app.js";
 import { HttpError } from "../errors.js";
 import { COST } from "../rate-limit.js";
-import { Hex64, Transaction, TxAccepted } from "../schemas.js";
 
 /** Whether the signature verifies (SPEC §3); null for a coinbase, which has none. */
 function signatureCheck(tx: Tx | undefined): boolean | null {
@@ -22,7 +21,7 @@ function signatureCheck(tx: Tx | undefined): boolean | null {
 /** Transactions per batch on POST /transactions. */
 export const MAX_BATCH = 1000;
 
-export function transactionRoutes(app: FastifyInstance, node: TinyNode): void {
+export function transactionRoutes(app: App, node: TinyNode): void {
   app.post(
     "/transactions",
     {
@@ -34,19 +33,19 @@ export function transactionRoutes(app: FastifyInstance, node: TinyNode): void {
           `${COST.transaction} more (paid before its signature is checked), and each one refused as invalid ${COST.refused} more, ` +
           "against the node's requests per second (--rate-limit); requests from loopback with a loopback Host are exempt.",
         tags: ["transactions"],
-        body: Type.Union([Transaction, Type.Array(Transaction, { maxItems: MAX_BATCH })]),
+        body: Unchecked(TxBatch(MAX_BATCH)),
         response: {
-          200: Type.Object({ accepted: Type.Integer(), results: Type.Array(Type.Object({}, { additionalProperties: true })) }),
+          200: TxBatchResult,
           201: TxAccepted,
-          400: { $ref: "Error#" },
-          409: { $ref: "Error#" },
-          503: { $ref: "Error#" },
+          400: ErrorRef,
+          409: ErrorRef,
+          503: ErrorRef,
         },
       },
     },
     async (req, reply) => {
       if (Array.isArray(req.body)) {
-        const items = req.body as unknown[];
+        const items = req.body;
         if (items.length > MAX_BATCH) throw new HttpError(400, `a batch holds at most ${MAX_BATCH} transactions, got ${items.length}`);
         req.work.spend(items.length * COST.transaction); // paid before the signatures are checked
         let refused = 0;
@@ -79,7 +78,7 @@ export function transactionRoutes(app: FastifyInstance, node: TinyNode): void {
       schema: {
         summary: "The pool: pending transactions, highest fee first",
         tags: ["transactions"],
-        response: { 200: Type.Object({ transactions: Type.Array(Transaction) }) },
+        response: { 200: PendingList },
       },
     },
     async () => ({ transactions: node.pool.entries().map((e) => ({ ...e.tx, id: e.id })) }),
@@ -91,30 +90,20 @@ export function transactionRoutes(app: FastifyInstance, node: TinyNode): void {
       schema: {
         summary: "A transaction, pending or confirmed",
         tags: ["transactions"],
-        params: Type.Object({ id: Hex64 }),
+        params: TxIdParam,
         response: {
-          200: Type.Object({
-            transaction: Transaction,
-            status: Type.Union([Type.Literal("pending"), Type.Literal("confirmed")]),
-            block_index: Type.Union([Type.Integer(), Type.Null()]),
-            block_hash: Type.Union([Type.String(), Type.Null()]),
-            confirmations: Type.Integer(),
-            events: Type.Array(Type.Object({}, { additionalProperties: true })),
-            signature_valid: Type.Union([Type.Boolean(), Type.Null()], {
-              description: "whether the signature verifies against the sender's key over the signing bytes (null: a coinbase, unsigned)",
-            }),
-          }),
-          404: { $ref: "Error#" },
+          200: TxLookup,
+          404: ErrorRef,
         },
       },
     },
     async (req) => {
-      const { id } = req.params as { id: string };
+      const { id } = req.params;
       const pending = node.pool.get(id);
       if (pending !== undefined) {
         return {
           transaction: { ...pending.tx, id },
-          status: "pending",
+          status: "pending" as const,
           block_index: null,
           block_hash: null,
           confirmations: 0,
@@ -123,11 +112,12 @@ export function transactionRoutes(app: FastifyInstance, node: TinyNode): void {
         };
       }
       const loc = node.reads.confirmed(id);
-      if (loc === undefined) throw new HttpError(404, `no transaction ${id} here (neither pending nor in the main chain)`);
+      // (a location whose block the store cannot give back is as good as none: a sound store has none)
+      if (loc?.tx === undefined) throw new HttpError(404, `no transaction ${id} here (neither pending nor in the main chain)`);
       const tx = loc.tx;
       return {
         transaction: tx,
-        status: "confirmed",
+        status: "confirmed" as const,
         block_index: loc.height,
         block_hash: loc.blockHash,
         confirmations: node.chain.tip.height - loc.height + 1,

@@ -1,24 +1,18 @@
 /** The tutorial's routes with its response shapes and spellings (SPEC §7). */
-import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import { Type } from "typebox";
+import type { FastifyReply, FastifyRequest } from "fastify";
+import { type Block, ChainAnswer, ErrorRef, Mined, NewTx, TxAccepted, Unchecked } from "../../api/contract.js";
 import { fail } from "../../core/errors.js";
 import { describeValue } from "../../core/schema.js";
 import type { TinyNode } from "../../node/node.js";
+import type { App } from "../app.js";
 import { type AccessOptions, operatorGuard } from "../auth.js";
 import { COST } from "../rate-limit.js";
-import { Block, Transaction, TxAccepted, WalletTransfer } from "../schemas.js";
 import { STALL_MS, sendBlocks } from "../stream.js";
 
-const errors = {
-  400: { $ref: "Error#" },
-  401: { $ref: "Error#" },
-  403: { $ref: "Error#" },
-  409: { $ref: "Error#" },
-  503: { $ref: "Error#" },
-};
+const errors = { 400: ErrorRef, 401: ErrorRef, 403: ErrorRef, 409: ErrorRef, 503: ErrorRef };
 const WALLET_FIELDS = ["recipient", "amount", "fee", "sender"];
 
-export function tutorialRoutes(app: FastifyInstance, node: TinyNode, access: AccessOptions): void {
+export function tutorialRoutes(app: App, node: TinyNode, access: AccessOptions): void {
   const operator = operatorGuard(access);
 
   app.get(
@@ -33,7 +27,7 @@ export function tutorialRoutes(app: FastifyInstance, node: TinyNode, access: Acc
           "incomplete JSON, an error in any HTTP client) rather than mixing two branches; ask again. A client that reads nothing " +
           `for ${STALL_MS / 1000} s is cut off. GET /blocks pages through the chain in smaller answers.`,
         tags: ["tutorial"],
-        response: { 200: Type.Object({ chain: Type.Array(Block), length: Type.Integer() }) },
+        response: { 200: ChainAnswer },
       },
     },
     async (_req, reply) => {
@@ -49,25 +43,15 @@ export function tutorialRoutes(app: FastifyInstance, node: TinyNode, access: Acc
     tags: ["tutorial"],
     security: [{ operatorToken: [] }],
     response: {
-      200: Type.Object({
-        message: Type.Literal("Forged new block."),
-        index: Type.Integer(),
-        transactions: Type.Array(Transaction),
-        proof: Type.Integer(),
-        previous_hash: Type.String(),
-        hash: Type.String(),
-        difficulty: Type.Integer(),
-        timestamp: Type.Number(),
-        tx_root: Type.String(),
-      }),
+      200: Mined,
       ...errors,
     },
   };
   const mine = async () => {
     const { result } = await node.mine();
-    const b = JSON.parse(node.chain.blockJson(result.hash) as string);
+    const b: Block = JSON.parse(node.chain.blockJson(result.hash) as string);
     return {
-      message: "Forged new block.",
+      message: "Forged new block." as const,
       index: b.index,
       transactions: b.transactions,
       proof: b.proof,
@@ -89,7 +73,7 @@ export function tutorialRoutes(app: FastifyInstance, node: TinyNode, access: Acc
       tags: ["tutorial"],
       // public for a signed transaction; the node-wallet form is an operator call
       security: [{}, { operatorToken: [] }] as Array<Record<string, string[]>>,
-      body: Type.Union([Transaction, WalletTransfer]),
+      body: Unchecked(NewTx),
       response: { 201: TxAccepted, ...errors },
     },
   };

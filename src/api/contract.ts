@@ -1,0 +1,410 @@
+/**
+ * The HTTP API's contract: the TypeBox schema of every request and answer of the node's
+ * routes (docs/protocol.md, "Routes"), and the static type of each, derived from it
+ * (`Static<>`), so a shape is written once. Who uses it:
+ * - src/http: the route schemas (checking params and query strings, the OpenAPI description
+ *   at /openapi.json) and, through the TypeBox type provider, typed handlers;
+ * - src/wallet/client.ts and src/p2p/peer-client.ts: the answers they read from a node;
+ * - web/src/api.ts (type-only): the explorer's view of the answers;
+ * - the tests' typed helpers.
+ * It depends on `typebox` alone, so every layer may import it. Transaction and block bodies
+ * sent to a node are checked by the core rules (src/core/schema.ts), which give reason codes;
+ * their schemas here describe them, the routes do not validate bodies with them.
+ * SSE events (GET /events) are in ./events.ts.
+ */
+import { type Static, type TSchema, Type } from "typebox";
+
+// --- words of the protocol ------------------------------------------------------------
+
+export const Hex64 = Type.String({ pattern: "^[0-9a-f]{64}$", description: "64 lowercase hex characters" });
+export const Address = Type.String({ pattern: "^[0-9a-f]{64}$", description: "an address: the Ed25519 public key, 64 lowercase hex" });
+export const TokenId = Type.String({ pattern: "^[0-9a-f]{64}$", description: "a token id: the id of its token_create transaction" });
+const Uint = Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER });
+/** An amount of a token. */
+const Units = Type.Integer({ description: "base units (the token's smallest unit; divide by 10^decimals for whole tokens)" });
+const Work = (description?: string) => Type.Union([Type.Integer(), Type.String()], description === undefined ? {} : { description });
+/** The cursor of a paged list, or null on its last page. */
+const Next = Type.Union([Type.String(), Type.Null()]);
+
+// --- errors ---------------------------------------------------------------------------
+
+export const ErrorBody = Type.Object(
+  {
+    error: Type.String({ description: "what is wrong, in words a user can act on" }),
+    code: Type.Optional(Type.String({ description: "reason code, e.g. bad-signature, nonce-too-low, insufficient-funds" })),
+  },
+  { $id: "Error" },
+);
+export type ErrorBody = Static<typeof ErrorBody>;
+/** An error answer in a route's schema: a reference to ErrorBody (added to the server by its $id). */
+export const ErrorRef = Type.Unsafe<ErrorBody>(Type.Ref("Error#"));
+
+/**
+ * A request body the route describes with `schema` but does not check against it: the core
+ * rules (src/core/schema.ts) check it in the handler and give reason codes, so the handler
+ * gets it as `unknown`.
+ */
+export const Unchecked = (schema: TSchema) => Type.Unsafe<unknown>(schema);
+
+/** The message of an error answer's body, if it has one (any other answer gives undefined). */
+export function errorMessage(body: unknown): { error: string; code?: string } | undefined {
+  if (typeof body !== "object" || body === null) return undefined;
+  const { error, code } = body as { error?: unknown; code?: unknown };
+  if (typeof error !== "string") return undefined;
+  return typeof code === "string" ? { error, code } : { error };
+}
+
+// --- transactions and blocks ----------------------------------------------------------
+
+const signed = {
+  network: Type.String(),
+  sender: Address,
+  fee: Uint,
+  nonce: Uint,
+  signature: Type.String({ pattern: "^[0-9a-f]{128}$" }),
+  id: Type.Optional(Hex64),
+};
+
+export const Transaction = Type.Union(
+  [
+    Type.Object({
+      type: Type.Literal("coinbase"),
+      sender: Type.Literal("0"),
+      recipient: Address,
+      amount: Uint,
+      height: Uint,
+      id: Type.Optional(Hex64),
+    }),
+    Type.Object({ type: Type.Literal("transfer"), ...signed, recipient: Address, amount: Type.Integer({ minimum: 1 }) }),
+    Type.Object({
+      type: Type.Literal("token_create"),
+      ...signed,
+      name: Type.String({ minLength: 1, maxLength: 64 }),
+      symbol: Type.String({ pattern: "^[A-Z0-9]{1,12}$" }),
+      decimals: Type.Integer({ minimum: 0, maximum: 18 }),
+      supply: Uint,
+    }),
+    Type.Object({ type: Type.Literal("token_transfer"), ...signed, token: Hex64, recipient: Address, amount: Uint }),
+    Type.Object({ type: Type.Literal("token_approve"), ...signed, token: Hex64, spender: Address, amount: Uint }),
+    Type.Object({
+      type: Type.Literal("token_transfer_from"),
+      ...signed,
+      token: Hex64,
+      owner: Address,
+      recipient: Address,
+      amount: Uint,
+    }),
+  ],
+  { description: "a transaction; `id` (SHA-256 of its canonical JSON without `id`) is added by the API" },
+);
+export type Transaction = Static<typeof Transaction>;
+/** A transaction as the node answers it: with its `id`. */
+export type TxWithId = Transaction & { id: string };
+
+export const WalletTransfer = Type.Object(
+  {
+    recipient: Address,
+    amount: Type.Integer({ minimum: 1 }),
+    fee: Type.Optional(Uint),
+    sender: Type.Optional(Address),
+  },
+  { description: "a transfer from the node's own wallet, filled in and signed by the node (operator route)" },
+);
+export type WalletTransfer = Static<typeof WalletTransfer>;
+/** POST /transactions/new: a signed transaction, or a transfer from the node's wallet. */
+export const NewTx = Type.Union([Transaction, WalletTransfer]);
+
+const headerFields = {
+  index: Type.Integer({ minimum: 1 }),
+  timestamp: Type.Number({ minimum: 0, description: "seconds since the epoch, at most 3 decimals" }),
+  proof: Uint,
+  previous_hash: Type.String(),
+  difficulty: Type.Integer({ minimum: 1 }),
+  tx_root: Hex64,
+};
+
+export const Block = Type.Object(
+  {
+    index: headerFields.index,
+    timestamp: headerFields.timestamp,
+    transactions: Type.Array(Transaction),
+    proof: headerFields.proof,
+    previous_hash: headerFields.previous_hash,
+    difficulty: headerFields.difficulty,
+    tx_root: headerFields.tx_root,
+    hash: Type.Optional(Hex64),
+  },
+  { description: "a block; `hash` (SHA-256 of the canonical JSON of its header) is added by the API" },
+);
+/** A block as the node answers it: with its `hash`, and its transactions with their ids. */
+export type Block = Omit<Static<typeof Block>, "hash" | "transactions"> & { hash: string; transactions: TxWithId[] };
+
+export const Header = Type.Object(
+  { ...headerFields, hash: Hex64 },
+  { description: "a block header: the six fields the block hash is made of, and that hash" },
+);
+export type Header = Static<typeof Header>;
+
+export const TxAccepted = Type.Object({
+  message: Type.String({ examples: ["Transaction will be added to Block 3"] }),
+  id: Hex64,
+  block_index: Type.Integer(),
+  status: Type.Union([Type.Literal("ready"), Type.Literal("queued")], {
+    description: "queued: held until the sender's earlier nonces arrive",
+  }),
+});
+export type TxAccepted = Static<typeof TxAccepted>;
+
+// --- the chain --------------------------------------------------------------------------
+
+export const Status = Type.Object({
+  network: Type.String(),
+  genesis_hash: Hex64,
+  height: Type.Integer(),
+  tip: Hex64,
+  total_work: Work("sum of the difficulties of the main chain (a decimal string beyond 2^53)"),
+  difficulty: Type.Integer({ description: "difficulty the next block must carry" }),
+  min_fee: Type.Integer({ description: "the network's minimum fee" }),
+  reward: Type.Integer({ description: "coins minted per block" }),
+  max_block_txs: Type.Integer(),
+  peers: Type.Integer(),
+  pending: Type.Integer(),
+  address: Address,
+  mining: Type.Boolean(),
+  hashrate: Type.Integer({ description: "proof-of-work tries per second, all threads" }),
+  threads: Type.Integer(),
+  pow: Type.String({ description: "how the miner hashes: sha-ni or portable (native addon), or javascript" }),
+  store: Type.String({
+    description: "the SQLite driver the store runs on: node:sqlite (built into Node.js 22.16 and later) or better-sqlite3 (Node.js 20)",
+  }),
+  uptime: Type.Integer(),
+  version: Type.Integer(),
+  node_id: Type.String({
+    description: "a random id this node makes at each start, by which it recognises itself among the peers it is given",
+  }),
+  orphans: Type.Object(
+    { count: Type.Integer(), bytes: Type.Integer(), max_count: Type.Integer(), max_bytes: Type.Integer() },
+    { description: "blocks announced before their parents, held (within these bounds) while the parents are fetched" },
+  ),
+});
+export type Status = Static<typeof Status>;
+
+export const IdParam = Type.Object({
+  id: Type.String({ description: "block index (digits) or block hash (64 hex)" }),
+});
+
+/** `?from=I&limit=N` of a main-chain range: N defaults to `limit` and is capped at `cap`. */
+export function RangeQuery(limit: number, cap: number) {
+  return Type.Object({
+    from: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, default: 1 }),
+    limit: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, default: limit, description: `capped at ${cap}` }),
+  });
+}
+
+export const BlockList = Type.Object({ blocks: Type.Array(Block) });
+export const HeaderList = Type.Object({ headers: Type.Array(Header) });
+export type HeaderList = Static<typeof HeaderList>;
+export const ChainAnswer = Type.Object({ chain: Type.Array(Block), length: Type.Integer() });
+
+export const BlockAnnounced = Type.Object({
+  message: Type.String(),
+  hash: Type.String(),
+  outcome: Type.Union(
+    [
+      Type.Literal("known"),
+      Type.Literal("low-work"),
+      Type.Literal("connected"),
+      Type.Literal("reorganized"),
+      Type.Literal("side"),
+      Type.Literal("orphan"),
+    ],
+    { description: "what the node did with the block" },
+  ),
+});
+
+export const Mined = Type.Object({
+  message: Type.Literal("Forged new block."),
+  index: Type.Integer(),
+  transactions: Type.Array(Transaction),
+  proof: Type.Integer(),
+  previous_hash: Type.String(),
+  hash: Type.String(),
+  difficulty: Type.Integer(),
+  timestamp: Type.Number(),
+  tx_root: Type.String(),
+});
+/** GET /mine's answer: the block forged, its transactions with their ids. */
+export type Mined = Omit<Static<typeof Mined>, "transactions"> & { transactions: TxWithId[] };
+
+// --- transactions -----------------------------------------------------------------------
+
+/** POST /transactions: one transaction, or a batch of at most `maxItems`. */
+export const TxBatch = (maxItems: number) => Type.Union([Transaction, Type.Array(Transaction, { maxItems })]);
+export const TxIdParam = Type.Object({ id: Hex64 });
+export const TxBatchResult = Type.Object({
+  accepted: Type.Integer(),
+  results: Type.Array(
+    Type.Union([
+      Type.Object({ id: Hex64, block_index: Type.Integer(), status: TxAccepted.properties.status }),
+      Type.Object({ error: Type.String(), code: Type.String() }),
+    ]),
+    { description: "one per item sent, in order" },
+  ),
+});
+export const PendingList = Type.Object({ transactions: Type.Array(Transaction) });
+export type PendingList = { transactions: TxWithId[] };
+
+const tokenEventFields = {
+  event: Type.Union([Type.Literal("Transfer"), Type.Literal("Approval")]),
+  token: Hex64,
+  from: Type.Optional(Type.String({ description: 'Transfer: the sender, "0" when minted' })),
+  to: Type.Optional(Address),
+  owner: Type.Optional(Address),
+  spender: Type.Optional(Address),
+  value: Units,
+};
+export const TokenEvent = Type.Object(tokenEventFields, {
+  description: "an ERC-20 event: Transfer(from, to, value) or Approval(owner, spender, value)",
+});
+export type TokenEvent = Static<typeof TokenEvent>;
+
+export const TxLookup = Type.Object({
+  transaction: Transaction,
+  status: Type.Union([Type.Literal("pending"), Type.Literal("confirmed")]),
+  block_index: Type.Union([Type.Integer(), Type.Null()]),
+  block_hash: Type.Union([Type.String(), Type.Null()]),
+  confirmations: Type.Integer(),
+  events: Type.Array(TokenEvent, { description: "the token events the transaction made (none while pending)" }),
+  signature_valid: Type.Union([Type.Boolean(), Type.Null()], {
+    description: "whether the signature verifies against the sender's key over the signing bytes (null: a coinbase, unsigned)",
+  }),
+});
+/** GET /transactions/{id}'s answer. */
+export type TxLookup = Omit<Static<typeof TxLookup>, "transaction"> & { transaction: TxWithId };
+
+// --- accounts ---------------------------------------------------------------------------
+
+export const AddressParam = Type.Object({ address: Address });
+
+export const TokenHolding = Type.Object({
+  token: Type.String({ description: "token id" }),
+  name: Type.String(),
+  symbol: Type.String(),
+  decimals: Type.Integer(),
+  balance: Type.Integer({ description: "confirmed balance in base units (divide by 10^decimals)" }),
+});
+export type TokenHolding = Static<typeof TokenHolding>;
+
+export function AccountAnswer(maxHoldings: number) {
+  return Type.Object({
+    address: Type.String(),
+    balance: Type.Integer(),
+    nonce: Type.Integer({ description: "confirmed transactions sent" }),
+    pending: Type.Object({
+      balance: Type.Integer({ description: "balance once the pending transactions are confirmed" }),
+      nonce: Type.Integer({ description: "the nonce the sender's next transaction must use" }),
+      transactions: Type.Integer(),
+    }),
+    tokens: Type.Array(TokenHolding, {
+      description: `confirmed non-zero token balances, in token-id order (at most ${maxHoldings})`,
+    }),
+  });
+}
+export type Account = Static<ReturnType<typeof AccountAnswer>>;
+
+export const HistoryQuery = Type.Object({
+  limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }),
+  before: Type.Optional(Type.String({ pattern: "^[0-9]{1,16}:[0-9]{1,6}$", description: "cursor: height:position" })),
+});
+export const HistoryPage = Type.Object({
+  transactions: Type.Array(Type.Object({ transaction: Transaction, block_index: Type.Integer(), position: Type.Integer() })),
+  next: Next,
+});
+/** An entry of GET /accounts/{address}/transactions. */
+export type HistoryEntry = { transaction: TxWithId; block_index: number; position: number };
+export type HistoryPage = { transactions: HistoryEntry[]; next: string | null };
+
+// --- tokens -----------------------------------------------------------------------------
+
+export const TokenInfo = Type.Object({
+  id: Hex64,
+  name: Type.String(),
+  symbol: Type.String(),
+  decimals: Type.Integer({ minimum: 0, maximum: 18 }),
+  total_supply: Units,
+  creator: Address,
+  block_index: Type.Union([Type.Integer(), Type.Null()], { description: "the block that created the token" }),
+});
+export type TokenInfo = Static<typeof TokenInfo>;
+
+/** `?limit=N&offset=K` of a list in a fixed order. */
+export const OffsetQuery = Type.Object({
+  limit: Type.Integer({ minimum: 1, maximum: 500, default: 100 }),
+  offset: Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER, default: 0 }),
+});
+export const TokenList = Type.Object({ tokens: Type.Array(TokenInfo), total: Type.Integer() });
+export const TokenParam = Type.Object({ id: TokenId });
+export const TokenAddressParam = Type.Object({ id: TokenId, address: Address });
+export const TokenAllowanceParam = Type.Object({ id: TokenId, owner: Address, spender: Address });
+export const TokenBalance = Type.Object({ token: Hex64, address: Address, balance: Units });
+export type TokenBalance = Static<typeof TokenBalance>;
+export const TokenAllowance = Type.Object({ token: Hex64, owner: Address, spender: Address, allowance: Units });
+export type TokenAllowance = Static<typeof TokenAllowance>;
+
+export const TokenEventQuery = Type.Object({
+  limit: Type.Integer({ minimum: 1, maximum: 500, default: 100 }),
+  after: Type.Optional(
+    Type.String({ pattern: "^[0-9]{1,16}:[0-9]{1,6}:[0-9]{1,6}$", description: "cursor: block index:position:event number" }),
+  ),
+});
+export const TokenEventEntry = Type.Object(
+  {
+    ...tokenEventFields,
+    tx_id: Hex64,
+    block_index: Type.Integer(),
+    position: Type.Integer({ description: "the transaction's position in its block" }),
+  },
+  { description: "an ERC-20 event: Transfer(from, to, value) or Approval(owner, spender, value)" },
+);
+export type TokenEventEntry = Static<typeof TokenEventEntry>;
+export const TokenEventPage = Type.Object({ events: Type.Array(TokenEventEntry), next: Next });
+export const TokenHolders = Type.Object({
+  holders: Type.Array(Type.Object({ address: Address, balance: Units })),
+  total: Type.Integer(),
+});
+
+// --- peers ------------------------------------------------------------------------------
+
+export const Peer = Type.Object({
+  node: Type.String(),
+  url: Type.String(),
+  last_seen: Type.Union([Type.Integer(), Type.Null()], { description: "ms since the epoch" }),
+  failures: Type.Integer(),
+  next_try: Type.Integer(),
+  last_error: Type.Optional(Type.String()),
+  height: Type.Optional(Type.Integer()),
+  tip: Type.Optional(Type.String()),
+  total_work: Type.Optional(Work()),
+});
+export type Peer = Static<typeof Peer>;
+export const PeerList = Type.Object({ nodes: Type.Array(Type.String()), peers: Type.Array(Peer) });
+
+export const RegisterBody = Type.Object({ nodes: Type.Array(Type.String(), { examples: [["http://127.0.0.1:5001"]] }) });
+export const Registered = Type.Object({ message: Type.Literal("New nodes have been added"), total_nodes: Type.Array(Type.String()) });
+export const Resolved = Type.Union([
+  Type.Object({ message: Type.Literal("Our chain was replaced"), new_chain: Type.Array(Block) }),
+  Type.Object({ message: Type.Literal("Our chain is authoritative"), chain: Type.Array(Block) }),
+]);
+
+// --- the explorer -----------------------------------------------------------------------
+
+export const SearchQuery = Type.Object({ q: Type.String({ maxLength: 200 }) });
+export const SearchMatch = Type.Object({
+  kind: Type.Union([Type.Literal("block"), Type.Literal("transaction"), Type.Literal("token"), Type.Literal("address")]),
+  id: Type.String({ description: "block hash, transaction id, token id or address" }),
+  index: Type.Optional(Type.Integer({ description: "a block's height" })),
+  main: Type.Optional(Type.Boolean({ description: "a block: whether it is on the main chain" })),
+  status: Type.Optional(Type.String({ description: "a transaction: pending or confirmed" })),
+});
+export type SearchMatch = Static<typeof SearchMatch>;
+export const SearchAnswer = Type.Object({ query: Type.String(), matches: Type.Array(SearchMatch) });
