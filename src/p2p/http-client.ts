@@ -3,6 +3,7 @@
  * redirects are not followed. A peer that stalls, floods or answers garbage costs at most
  * the deadline.
  */
+import { errorMessage } from "../api/contract.js";
 
 export class PeerRequestError extends Error {
   override name = "PeerRequestError";
@@ -96,10 +97,7 @@ export async function requestJson(url: string, init: PeerRequest = {}, limits: R
       if (res.status >= 200 && res.status < 300) throw new PeerRequestError(`${url}: answer is not JSON`, "bad-json", res.status);
     }
     if (res.status < 200 || res.status >= 300) {
-      const msg =
-        typeof body === "object" && body !== null && typeof (body as { error?: unknown }).error === "string"
-          ? (body as { error: string }).error
-          : `HTTP ${res.status}`;
+      const msg = errorMessage(body)?.error ?? `HTTP ${res.status}`;
       throw new PeerRequestError(`${url}: ${msg.slice(0, 300)}`, "status", res.status);
     }
     return { status: res.status, body };

@@ -2,21 +2,15 @@
  * Calls to a peer over the routes of SPEC §7. Answers are shape-checked here only as far as
  * needed to use them; blocks are checked in full by the chain.
  */
+import type { Status } from "../api/contract.js";
 import { DEFAULT_LIMITS, httpTransport, PeerRequestError, type PeerTransport, type RequestLimits } from "./http-client.js";
 
-export interface PeerStatus {
-  network: string;
-  genesis_hash: string;
-  height: number;
-  tip: string;
-  /** As the peer claims it: a hint for whether to look, never trusted. */
-  total_work: bigint;
-  address?: string;
-  /** The random id the peer made at its start (SPEC §7), by which a node recognises itself. */
-  node_id?: string;
-  /** Pending transactions the peer says it holds. */
-  pending?: number;
-}
+/** A peer's GET /status, as far as a node reads it: checked, `total_work` parsed. */
+export type PeerStatus = Pick<Status, "network" | "genesis_hash" | "height" | "tip"> &
+  Partial<Pick<Status, "address" | "node_id" | "pending">> & {
+    /** As the peer claims it: a hint for whether to look, never trusted. */
+    total_work: bigint;
+  };
 
 const HEX64 = /^[0-9a-f]{64}$/;
 

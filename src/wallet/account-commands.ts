@@ -1,7 +1,7 @@
 /** `tinychain wallet new | import | address | balance | send | history` (SPEC §8). */
 
+import type { TokenInfo, TxWithId } from "../api/contract.js";
 import { formatTokenAmount, formatUnits, parseCoinAmount } from "./amounts.js";
-import type { TokenInfo, TxWithId } from "./client.js";
 import { WalletError } from "./errors.js";
 import type { Output, SendOptions, WalletSession } from "./session.js";
 import { createWallet, importWallet } from "./wallet-keys.js";

@@ -2,62 +2,21 @@
  * The wallet's view of a node: its HTTP API (SPEC §7) over fetch, each request bounded in
  * time, failures turned into WalletErrors that say what to do.
  */
-import type { SignedTx, Transaction } from "../core/types.js";
+import {
+  type Account,
+  errorMessage,
+  type HistoryPage,
+  type PendingList,
+  type Status,
+  type TokenAllowance,
+  type TokenBalance,
+  type TokenInfo,
+  type TxAccepted,
+  type TxLookup,
+  type TxWithId,
+} from "../api/contract.js";
+import type { SignedTx } from "../core/types.js";
 import { ApiError, DEFAULT_NODE_URL, nodeUnreachable, notANode, refused, WalletError } from "./errors.js";
-
-export interface NodeStatus {
-  network: string;
-  genesis_hash: string;
-  height: number;
-  tip: string;
-  address: string;
-}
-
-export interface TokenHolding {
-  token: string;
-  name: string;
-  symbol: string;
-  decimals: number;
-  balance: number;
-}
-
-export interface AccountInfo {
-  address: string;
-  balance: number;
-  nonce: number;
-  pending: { balance: number; nonce: number; transactions: number };
-  tokens?: TokenHolding[];
-}
-
-export interface TokenInfo {
-  id: string;
-  name: string;
-  symbol: string;
-  decimals: number;
-  total_supply: number;
-  creator: string;
-  block_index?: number | null;
-}
-
-export type TxWithId = Transaction & { id: string };
-
-export interface TxStatus {
-  transaction: TxWithId;
-  status: "pending" | "confirmed";
-  block_index: number | null;
-  confirmations: number;
-}
-
-export interface Accepted {
-  id: string;
-  block_index: number;
-  message: string;
-}
-
-export interface HistoryPage {
-  transactions: Array<{ transaction: TxWithId; block_index: number; position: number }>;
-  next: string | null;
-}
 
 export const REQUEST_TIMEOUT_MS = 15_000;
 
@@ -89,13 +48,13 @@ function reasonOf(err: unknown): string {
 export interface NodeClientOptions {
   timeoutMs?: number;
   /** Checks the node's /status (throws to refuse the node): run on the first request, before any other. */
-  checkStatus?: (status: NodeStatus) => void;
+  checkStatus?: (status: Status) => void;
 }
 
 export class NodeClient {
   private readonly timeoutMs: number;
-  private readonly checkStatus: ((status: NodeStatus) => void) | undefined;
-  private checked: Promise<NodeStatus> | undefined;
+  private readonly checkStatus: ((status: Status) => void) | undefined;
+  private checked: Promise<Status> | undefined;
 
   constructor(
     readonly url: string,
@@ -135,9 +94,9 @@ export class NodeClient {
       throw notANode(this.url, `${body === undefined ? "GET" : "POST"} ${path} gave ${res.status} and no JSON`);
     }
     if (!res.ok) {
-      const e = parsed as { error?: unknown; code?: unknown };
-      const message = typeof e.error === "string" ? e.error : `HTTP ${res.status}`;
-      const code = typeof e.code === "string" ? e.code : undefined;
+      const e = errorMessage(parsed);
+      const message = e?.error ?? `HTTP ${res.status}`;
+      const code = e?.code;
       throw new ApiError(res.status, message, code, `the node at ${this.url} answered ${res.status}: ${message}`);
     }
     return { status: res.status, body: parsed as T };
@@ -158,15 +117,15 @@ export class NodeClient {
   }
 
   /** The node's /status (checked with `checkStatus`, when given). */
-  async status(): Promise<NodeStatus> {
-    const s = await this.get<NodeStatus>("/status");
+  async status(): Promise<Status> {
+    const s = await this.get<Status>("/status");
     if (typeof s?.network !== "string" || typeof s.genesis_hash !== "string") throw notANode(this.url, "GET /status has no network name");
     this.checkStatus?.(s);
     return s;
   }
 
-  account(address: string): Promise<AccountInfo> {
-    return this.get<AccountInfo>(`/accounts/${address}`);
+  account(address: string): Promise<Account> {
+    return this.get<Account>(`/accounts/${address}`);
   }
 
   history(address: string, limit: number): Promise<HistoryPage> {
@@ -174,11 +133,11 @@ export class NodeClient {
   }
 
   async pending(): Promise<TxWithId[]> {
-    return (await this.get<{ transactions: TxWithId[] }>("/transactions/pending")).transactions;
+    return (await this.get<PendingList>("/transactions/pending")).transactions;
   }
 
-  transaction(id: string): Promise<TxStatus | undefined> {
-    return this.find<TxStatus>(`/transactions/${id}`);
+  transaction(id: string): Promise<TxLookup | undefined> {
+    return this.find<TxLookup>(`/transactions/${id}`);
   }
 
   token(id: string): Promise<TokenInfo | undefined> {
@@ -186,17 +145,17 @@ export class NodeClient {
   }
 
   async tokenBalance(token: string, address: string): Promise<number> {
-    return (await this.get<{ balance: number }>(`/tokens/${token}/balances/${address}`)).balance;
+    return (await this.get<TokenBalance>(`/tokens/${token}/balances/${address}`)).balance;
   }
 
   async allowance(token: string, owner: string, spender: string): Promise<number> {
-    return (await this.get<{ allowance: number }>(`/tokens/${token}/allowances/${owner}/${spender}`)).allowance;
+    return (await this.get<TokenAllowance>(`/tokens/${token}/allowances/${owner}/${spender}`)).allowance;
   }
 
   /** Submits a signed transaction; a refusal becomes an error with the node's message and a hint. */
-  async submit(tx: SignedTx): Promise<Accepted> {
+  async submit(tx: SignedTx): Promise<TxAccepted> {
     try {
-      return (await this.request<Accepted>("/transactions", tx)).body;
+      return (await this.request<TxAccepted>("/transactions", tx)).body;
     } catch (err) {
       if (err instanceof ApiError) throw refused(err.status, err.nodeMessage, err.code.startsWith("http-") ? undefined : err.code);
       throw err;

@@ -2,12 +2,14 @@
  * One wallet command's surroundings: the wallet directory, the node, the output mode, and
  * the steps every sending command shares (check arguments, sign locally, submit, wait).
  */
+
 import { homedir } from "node:os";
 import { join, resolve } from "node:path";
+import type { TokenInfo } from "../api/contract.js";
 import { txId } from "../core/encoding.js";
 import { isRuleError } from "../core/errors.js";
 import { isAddress, type KeyPair } from "../crypto/keys.js";
-import { NodeClient, nodeUrl, type TokenInfo } from "./client.js";
+import { NodeClient, nodeUrl } from "./client.js";
 import { badAddress, badTokenId, unknownToken, WalletError } from "./errors.js";
 import { checkNetworkPin } from "./pin.js";
 import { signTransaction, type TxBody } from "./sign.js";
