@@ -100,6 +100,10 @@ export const Transaction = Type.Union(
 export type Transaction = Static<typeof Transaction>;
 /** A transaction as the node answers it: with its `id`. */
 export type TxWithId = Transaction & { id: string };
+/** The fields of any member of a union, each optional (with the type it has where it is). */
+type AnyFields<U> = { [K in U extends unknown ? keyof U : never]?: U extends { [k in K]?: infer V } ? V : never };
+/** A transaction seen by a reader that shows whichever fields it has (the explorer). */
+export type TxView = TxWithId & AnyFields<Transaction>;
 
 export const WalletTransfer = Type.Object(
   {

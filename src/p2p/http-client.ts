@@ -3,7 +3,7 @@
  * redirects are not followed. A peer that stalls, floods or answers garbage costs at most
  * the deadline.
  */
-import { errorMessage } from "../api/contract.js";
+import { errorMessage } from "../api/errors.js";
 
 export class PeerRequestError extends Error {
   override name = "PeerRequestError";

@@ -2,19 +2,19 @@
  * The wallet's view of a node: its HTTP API (SPEC §7) over fetch, each request bounded in
  * time, failures turned into WalletErrors that say what to do.
  */
-import {
-  type Account,
-  errorMessage,
-  type HistoryPage,
-  type PendingList,
-  type Status,
-  type TokenAllowance,
-  type TokenBalance,
-  type TokenInfo,
-  type TxAccepted,
-  type TxLookup,
-  type TxWithId,
+import type {
+  Account,
+  HistoryPage,
+  PendingList,
+  Status,
+  TokenAllowance,
+  TokenBalance,
+  TokenInfo,
+  TxAccepted,
+  TxLookup,
+  TxWithId,
 } from "../api/contract.js";
+import { errorMessage } from "../api/errors.js";
 import type { SignedTx } from "../core/types.js";
 import { ApiError, DEFAULT_NODE_URL, nodeUnreachable, notANode, refused, WalletError } from "./errors.js";
 

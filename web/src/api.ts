@@ -1,150 +1,29 @@
-/** The node's HTTP API, as the explorer uses it (same origin; JSON in and out). */
+/**
+ * The node's HTTP API, as the explorer uses it (same origin; JSON in and out). The answers'
+ * shapes are the API contract's (src/api/), imported as types only: nothing of it is bundled.
+ */
+import type { TxLookup, TxView } from "../../src/api/contract.js";
+import { errorMessage } from "../../src/api/errors.js";
 
-export interface Status {
-  network: string;
-  genesis_hash: string;
-  height: number;
-  tip: string;
-  total_work: number | string;
-  difficulty: number;
-  peers: number;
-  pending: number;
-  address: string;
-  mining?: boolean;
-  hashrate?: number;
-  threads?: number;
-}
+export type {
+  Account,
+  Block,
+  HistoryPage,
+  Mined,
+  Peer,
+  SearchMatch,
+  Status,
+  TokenEvent,
+  TokenEventEntry,
+  TokenHolding as Holding,
+  TokenInfo as Token,
+  TxAccepted as Accepted,
+  TxView as Tx,
+} from "../../src/api/contract.js";
+export type { BlockRef, Reorg } from "../../src/api/events.js";
 
-export interface Tx {
-  type: string;
-  id: string;
-  sender: string;
-  recipient?: string;
-  amount?: number;
-  fee?: number;
-  nonce?: number;
-  network?: string;
-  signature?: string;
-  height?: number;
-  token?: string;
-  spender?: string;
-  owner?: string;
-  name?: string;
-  symbol?: string;
-  decimals?: number;
-  supply?: number;
-}
-
-export interface Block {
-  index: number;
-  timestamp: number;
-  transactions: Tx[];
-  proof: number;
-  previous_hash: string;
-  difficulty: number;
-  tx_root: string;
-  hash: string;
-}
-
-export interface TokenEvent {
-  event: "Transfer" | "Approval";
-  token: string;
-  from?: string;
-  to?: string;
-  owner?: string;
-  spender?: string;
-  value: number;
-  tx_id?: string;
-  block_index?: number;
-}
-
-export interface TxInfo {
-  transaction: Tx;
-  status: "pending" | "confirmed";
-  block_index: number | null;
-  block_hash?: string | null;
-  confirmations: number;
-  events?: TokenEvent[];
-  signature_valid?: boolean | null;
-}
-
-export interface Holding {
-  token: string;
-  name: string;
-  symbol: string;
-  decimals: number;
-  balance: number;
-}
-
-export interface Account {
-  address: string;
-  balance: number;
-  nonce: number;
-  pending?: { balance: number; nonce: number; transactions: number };
-  tokens?: Holding[];
-}
-
-export interface HistoryPage {
-  transactions: Array<{ transaction: Tx; block_index: number; position: number }>;
-  next: string | null;
-}
-
-export interface Token {
-  id: string;
-  name: string;
-  symbol: string;
-  decimals: number;
-  total_supply: number;
-  creator: string;
-  block_index?: number | null;
-}
-
-export interface Peer {
-  node: string;
-  url: string;
-  last_seen: number | null;
-  failures: number;
-  last_error?: string;
-  height?: number;
-  tip?: string;
-  total_work?: number | string;
-}
-
-export interface BlockRef {
-  index: number;
-  hash: string;
-  txs: number;
-}
-
-export interface Reorg {
-  at: number;
-  height: number;
-  tip: string;
-  replaced: BlockRef[];
-  connected: BlockRef[];
-}
-
-export interface SearchMatch {
-  kind: "block" | "transaction" | "token" | "address";
-  id: string;
-  index?: number;
-  main?: boolean;
-  status?: string;
-}
-
-export interface Mined {
-  message: string;
-  index: number;
-  hash: string;
-  transactions: Tx[];
-}
-
-export interface Accepted {
-  message: string;
-  id: string;
-  block_index: number;
-  status?: string;
-}
+/** GET /transactions/{id}'s answer, its transaction seen field by field. */
+export type TxInfo = Omit<TxLookup, "transaction"> & { transaction: TxView };
 
 /** An answer other than 2xx: the node's {"error"} message, or what went wrong on the way. */
 export class ApiError extends Error {
@@ -171,8 +50,7 @@ async function call<T>(path: string, init?: RequestInit): Promise<T> {
     body = undefined;
   }
   if (!res.ok) {
-    const msg = (body as { error?: unknown } | undefined)?.error;
-    throw new ApiError(res.status, typeof msg === "string" ? msg : `the node answered ${res.status} ${res.statusText}`);
+    throw new ApiError(res.status, errorMessage(body)?.error ?? `the node answered ${res.status} ${res.statusText}`);
   }
   return body as T;
 }

@@ -1,30 +1,5 @@
 /** The node's event stream (GET /events): tip changes and new pending transactions, pushed. */
-import type { BlockRef, Reorg } from "./api.js";
-
-export interface TipEvent {
-  height: number;
-  hash: string;
-  reorg: boolean;
-  replaced: BlockRef[];
-  connected: BlockRef[];
-}
-
-export interface TxEvent {
-  id: string;
-  type: string;
-  sender: string;
-  fee: number;
-  recipient?: string;
-  amount?: number;
-  token?: string;
-}
-
-interface Hello {
-  height: number;
-  tip: string;
-  operator: boolean;
-  last_reorg: Reorg | null;
-}
+import type { HelloEvent as Hello, TipEvent, TxEvent } from "../../src/api/events.js";
 
 export interface Handlers {
   tip?: (e: TipEvent) => void;

@@ -1,5 +1,5 @@
 /** Tokens: the list, and one token's info, holders and events. Degrades when the node has no token routes. */
-import { enc, getOptional, type Token, type TokenEvent } from "../api.js";
+import { enc, getOptional, type Token, type TokenEventEntry } from "../api.js";
 import { addrLink, blockLink, clear, fields, h, section, table, tokenLink, userText } from "../dom.js";
 import { int, tokenAmount } from "../format.js";
 import { coalesce } from "../live.js";
@@ -52,7 +52,7 @@ async function renderToken(ctx: Ctx, id: string): Promise<void> {
   }
   const [holders, events] = await Promise.all([
     getOptional<{ holders: Array<{ address: string; balance: number }>; total?: number }>(`/tokens/${enc(id)}/holders?limit=100`),
-    getOptional<{ events: TokenEvent[] }>(`/tokens/${enc(id)}/events?limit=200`),
+    getOptional<{ events: TokenEventEntry[] }>(`/tokens/${enc(id)}/events?limit=200`),
   ]);
   if (!ctx.alive()) return;
   const amount = (v: number) => `${tokenAmount(v, t.decimals)} ${t.symbol}`;

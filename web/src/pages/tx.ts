@@ -1,5 +1,5 @@
 /** A transaction: status, confirmations, every field, the signature check, token events; live while pending. */
-import { enc, get, type TokenEvent, type TxInfo } from "../api.js";
+import { enc, get, type TokenEvent, type TokenEventEntry, type TxInfo } from "../api.js";
 import { addrLink, badge, blockLink, type Child, clear, fields, h, section, table, tokenLink, userText } from "../dom.js";
 import { int, txType } from "../format.js";
 import { coalesce } from "../live.js";
@@ -24,14 +24,14 @@ function signature(info: TxInfo): Child {
     : h("span", { id: "sig-check" }, badge("invalid", "bad"), " the signature does not verify against the sender");
 }
 
-export function eventRows(events: TokenEvent[]): Child[][] {
+export function eventRows(events: Array<TokenEvent | TokenEventEntry>): Child[][] {
   return events.map((e) => [
     e.event,
     tokenLink(e.token),
     addrLink(e.event === "Transfer" ? e.from : e.owner),
     addrLink(e.event === "Transfer" ? e.to : e.spender),
     int(e.value),
-    e.tx_id ? h("a", { href: `#/tx/${e.tx_id}`, class: "mono" }, e.tx_id.slice(0, 8)) : "",
+    "tx_id" in e ? h("a", { href: `#/tx/${e.tx_id}`, class: "mono" }, e.tx_id.slice(0, 8)) : "",
   ]);
 }
 
