@@ -5,6 +5,7 @@
 import { randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { createServer as createNetServer } from "node:net";
+import type { Status } from "../../src/api/contract.js";
 import { blockHash, txId } from "../../src/core/encoding.js";
 import { DEVNET, genesisBlock } from "../../src/core/network.js";
 import { meetsDifficulty } from "../../src/core/pow.js";
@@ -217,18 +218,6 @@ export async function freePortRange(n: number): Promise<number> {
 }
 
 // --- reads and cleanup -----------------------------------------------------------
-
-export interface Status {
-  network: string;
-  genesis_hash: string;
-  height: number;
-  tip: string;
-  total_work: number | string;
-  peers: number;
-  pending: number;
-  address: string;
-  orphans?: { count: number; bytes: number; max_count: number; max_bytes: number };
-}
 
 export async function statusOf(url: string, timeoutMs = 5_000): Promise<Status> {
   const r = await http(`${url}/status`, { timeoutMs });

@@ -6,38 +6,20 @@
 import { createHash } from "node:crypto";
 import { connect } from "node:net";
 import { expect } from "vitest";
+import type { Block, HistoryEntry as ContractHistoryEntry, Mined, TxView } from "../../src/api/contract.js";
 import { http } from "../helpers/node-process.js";
 
-/** A transaction as the API returns it (with `id`). */
-export type ApiTx = {
-  id: string;
-  type: string;
-  sender: string;
-  recipient?: string;
-  amount?: number;
-  fee?: number;
-  nonce?: number;
-  height?: number;
-  [field: string]: unknown;
-};
+/** A transaction as the API returns it (with `id`), seen field by field. */
+export type ApiTx = TxView;
 
 /** A block as the API returns it (with `hash`). */
-export type ApiBlock = {
-  index: number;
-  timestamp: number;
-  transactions: ApiTx[];
-  proof: number;
-  previous_hash: string;
-  difficulty: number;
-  tx_root: string;
-  hash: string;
-};
+export type ApiBlock = Omit<Block, "transactions"> & { transactions: ApiTx[] };
 
 /** An entry of GET /accounts/{address}/transactions. */
-export type HistoryEntry = { transaction: ApiTx; block_index: number; position: number };
+export type HistoryEntry = Omit<ContractHistoryEntry, "transaction"> & { transaction: ApiTx };
 
 /** GET /mine's answer. */
-export type MinedBlock = Omit<ApiBlock, "tx_root"> & { message: string };
+export type MinedBlock = Omit<Mined, "transactions"> & { transactions: ApiTx[] };
 
 export const idsOf = (txs: ApiTx[]): string[] => txs.map((t) => t.id);
 
