@@ -1,58 +1,24 @@
 /**
  * The HTTP API's contract: the TypeBox schema of every request and answer of the node's
- * routes (docs/protocol.md, "Routes"), and the static type of each, derived from it
- * (`Static<>`), so a shape is written once. Who uses it:
+ * routes, and the static type of each, derived from it (`Static<>`), so a shape is written
+ * once. Who uses it:
  * - src/http: the route schemas (checking params and query strings, the OpenAPI description
  *   at /openapi.json) and, through the TypeBox type provider, typed handlers;
- * - src/wallet/client.ts and src/p2p/peer-client.ts: the answers they read from a node;
- * - web/src/api.ts (type-only): the explorer's view of the answers;
+ * - src/wallet/client.ts and src/p2p/ (peer-client.ts, http-client.ts): the answers they read;
+ * - web/src/api.ts and web/src/live.ts (type-only): the explorer's view of the answers;
  * - the tests' typed helpers.
  * It depends on `typebox` alone, so every layer may import it. Transaction and block bodies
  * sent to a node are checked by the core rules (src/core/schema.ts), which give reason codes;
  * their schemas here describe them, the routes do not validate bodies with them.
- * SSE events (GET /events) are in ./events.ts.
+ * Shared words and the error answer are in ./common.ts, the token routes in ./tokens.ts (both
+ * exported from here too), the SSE events of GET /events in ./events.ts.
  */
-import { type Static, type TSchema, Type } from "typebox";
+import { type Static, Type } from "typebox";
+import { Address, Hex64, Next, Uint, Work } from "./common.js";
+import { TokenEvent } from "./tokens.js";
 
-// --- words of the protocol ------------------------------------------------------------
-
-export const Hex64 = Type.String({ pattern: "^[0-9a-f]{64}$", description: "64 lowercase hex characters" });
-export const Address = Type.String({ pattern: "^[0-9a-f]{64}$", description: "an address: the Ed25519 public key, 64 lowercase hex" });
-export const TokenId = Type.String({ pattern: "^[0-9a-f]{64}$", description: "a token id: the id of its token_create transaction" });
-const Uint = Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER });
-/** An amount of a token. */
-const Units = Type.Integer({ description: "base units (the token's smallest unit; divide by 10^decimals for whole tokens)" });
-const Work = (description?: string) => Type.Union([Type.Integer(), Type.String()], description === undefined ? {} : { description });
-/** The cursor of a paged list, or null on its last page. */
-const Next = Type.Union([Type.String(), Type.Null()]);
-
-// --- errors ---------------------------------------------------------------------------
-
-export const ErrorBody = Type.Object(
-  {
-    error: Type.String({ description: "what is wrong, in words a user can act on" }),
-    code: Type.Optional(Type.String({ description: "reason code, e.g. bad-signature, nonce-too-low, insufficient-funds" })),
-  },
-  { $id: "Error" },
-);
-export type ErrorBody = Static<typeof ErrorBody>;
-/** An error answer in a route's schema: a reference to ErrorBody (added to the server by its $id). */
-export const ErrorRef = Type.Unsafe<ErrorBody>(Type.Ref("Error#"));
-
-/**
- * A request body the route describes with `schema` but does not check against it: the core
- * rules (src/core/schema.ts) check it in the handler and give reason codes, so the handler
- * gets it as `unknown`.
- */
-export const Unchecked = (schema: TSchema) => Type.Unsafe<unknown>(schema);
-
-/** The message of an error answer's body, if it has one (any other answer gives undefined). */
-export function errorMessage(body: unknown): { error: string; code?: string } | undefined {
-  if (typeof body !== "object" || body === null) return undefined;
-  const { error, code } = body as { error?: unknown; code?: unknown };
-  if (typeof error !== "string") return undefined;
-  return typeof code === "string" ? { error, code } : { error };
-}
+export * from "./common.js";
+export * from "./tokens.js";
 
 // --- transactions and blocks ----------------------------------------------------------
 
@@ -258,20 +224,6 @@ export const TxBatchResult = Type.Object({
 export const PendingList = Type.Object({ transactions: Type.Array(Transaction) });
 export type PendingList = { transactions: TxWithId[] };
 
-const tokenEventFields = {
-  event: Type.Union([Type.Literal("Transfer"), Type.Literal("Approval")]),
-  token: Hex64,
-  from: Type.Optional(Type.String({ description: 'Transfer: the sender, "0" when minted' })),
-  to: Type.Optional(Address),
-  owner: Type.Optional(Address),
-  spender: Type.Optional(Address),
-  value: Units,
-};
-export const TokenEvent = Type.Object(tokenEventFields, {
-  description: "an ERC-20 event: Transfer(from, to, value) or Approval(owner, spender, value)",
-});
-export type TokenEvent = Static<typeof TokenEvent>;
-
 export const TxLookup = Type.Object({
   transaction: Transaction,
   status: Type.Union([Type.Literal("pending"), Type.Literal("confirmed")]),
@@ -327,55 +279,6 @@ export const HistoryPage = Type.Object({
 /** An entry of GET /accounts/{address}/transactions. */
 export type HistoryEntry = { transaction: TxWithId; block_index: number; position: number };
 export type HistoryPage = { transactions: HistoryEntry[]; next: string | null };
-
-// --- tokens -----------------------------------------------------------------------------
-
-export const TokenInfo = Type.Object({
-  id: Hex64,
-  name: Type.String(),
-  symbol: Type.String(),
-  decimals: Type.Integer({ minimum: 0, maximum: 18 }),
-  total_supply: Units,
-  creator: Address,
-  block_index: Type.Union([Type.Integer(), Type.Null()], { description: "the block that created the token" }),
-});
-export type TokenInfo = Static<typeof TokenInfo>;
-
-/** `?limit=N&offset=K` of a list in a fixed order. */
-export const OffsetQuery = Type.Object({
-  limit: Type.Integer({ minimum: 1, maximum: 500, default: 100 }),
-  offset: Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER, default: 0 }),
-});
-export const TokenList = Type.Object({ tokens: Type.Array(TokenInfo), total: Type.Integer() });
-export const TokenParam = Type.Object({ id: TokenId });
-export const TokenAddressParam = Type.Object({ id: TokenId, address: Address });
-export const TokenAllowanceParam = Type.Object({ id: TokenId, owner: Address, spender: Address });
-export const TokenBalance = Type.Object({ token: Hex64, address: Address, balance: Units });
-export type TokenBalance = Static<typeof TokenBalance>;
-export const TokenAllowance = Type.Object({ token: Hex64, owner: Address, spender: Address, allowance: Units });
-export type TokenAllowance = Static<typeof TokenAllowance>;
-
-export const TokenEventQuery = Type.Object({
-  limit: Type.Integer({ minimum: 1, maximum: 500, default: 100 }),
-  after: Type.Optional(
-    Type.String({ pattern: "^[0-9]{1,16}:[0-9]{1,6}:[0-9]{1,6}$", description: "cursor: block index:position:event number" }),
-  ),
-});
-export const TokenEventEntry = Type.Object(
-  {
-    ...tokenEventFields,
-    tx_id: Hex64,
-    block_index: Type.Integer(),
-    position: Type.Integer({ description: "the transaction's position in its block" }),
-  },
-  { description: "an ERC-20 event: Transfer(from, to, value) or Approval(owner, spender, value)" },
-);
-export type TokenEventEntry = Static<typeof TokenEventEntry>;
-export const TokenEventPage = Type.Object({ events: Type.Array(TokenEventEntry), next: Next });
-export const TokenHolders = Type.Object({
-  holders: Type.Array(Type.Object({ address: Address, balance: Units })),
-  total: Type.Integer(),
-});
 
 // --- peers ------------------------------------------------------------------------------
 
