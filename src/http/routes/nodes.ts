@@ -50,10 +50,10 @@ export function nodeRoutes(app: App, node: TinyNode, access: AccessOptions): voi
     response: { 201: Registered, ...errors },
   };
   const register = async (req: FastifyRequest, reply: FastifyReply) => {
-    const body = req.body as { nodes?: unknown } | null;
+    const body = req.body;
     if (typeof body !== "object" || body === null || Array.isArray(body)) fail("bad-schema", 'send {"nodes": ["http://host:port", ...]}');
     for (const k of Object.keys(body)) if (k !== "nodes") fail("bad-schema", `unknown field "${k}": send {"nodes": [...]}`);
-    const total = await net.register(body.nodes);
+    const total = await net.register("nodes" in body ? body.nodes : undefined);
     void reply.status(201);
     return { message: "New nodes have been added" as const, total_nodes: total };
   };
