@@ -4,11 +4,11 @@
  * to a node started with `--difficulty 1`. Every request is bounded in time.
  */
 
-import { type Cursor, DEVNET_D1, genesisCursor, nextBlock } from "../../src/bench/fixtures.js";
+import { type Cursor, DEVNET_D1, genesisCursor, nextBlock } from "../../bench/fixtures.js";
 import { blockHash, signingBytes } from "../../src/core/encoding.js";
 import type { Block, TokenCreateTx } from "../../src/core/types.js";
 import { signHex } from "../../src/crypto/keys.js";
-import { keyFor } from "../../src/soak/chains.js";
+import { keyFor } from "../harness/chains.js";
 
 const CREATOR = keyFor("big chain creator");
 

@@ -8,7 +8,7 @@
 import { cpSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { NetworkParams } from "../../src/core/types.js";
-import { writeChainDir } from "../../src/soak/attack-kit.js";
+import { writeChainDir } from "../harness/attack-kit.js";
 import { testKey } from "../helpers/keys.js";
 import { http, startNode, tempDir, waitFor } from "../helpers/node-process.js";
 import { Cleanup, devnetAt, statusOf } from "./p2p-support.js";

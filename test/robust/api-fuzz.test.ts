@@ -1,11 +1,11 @@
 /**
- * Fuzzing every public route (src/soak/fuzz.ts, fast-check, fixed seed): a few thousand
+ * Fuzzing every public route (test/harness/fuzz.ts, fast-check, fixed seed): a few thousand
  * random requests of every kind. No 5xx, no request left unanswered, every 4xx a SPEC §7
  * error body; afterwards the node is up, logged no error, and its chain passes the
  * independent checks. The long version (100,000 requests) is `npm run soak`.
  */
 import { describe, expect, it } from "vitest";
-import { apiFuzz } from "../../src/soak/api-fuzz.js";
+import { apiFuzz } from "../harness/api-fuzz.js";
 
 const REQUESTS = Number(process.env.ROBUST_FUZZ_REQUESTS ?? 3000);
 

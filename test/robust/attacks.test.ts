@@ -1,11 +1,11 @@
 /**
- * The attack harness (src/soak/attacks.ts, `npm run soak -- --only attacks`) on three of its
+ * The attack harness (test/harness/attacks.ts, `npm run soak -- --only attacks`) on three of its
  * quick attacks, so that it keeps working: pool jamming (1), a low-work side branch (3) and
  * batches of bad signatures (6c), each against a real node, with its costs measured. The other
  * attacks are covered by the tests the harness names (RELIABILITY.md, "Attacks and what they cost").
  */
 import { describe, expect, it } from "vitest";
-import { runAttacks } from "../../src/soak/attacks.js";
+import { runAttacks } from "../harness/attacks.js";
 
 describe("attack harness", () => {
   it("pool jam, low-work side branch and bad signatures: every target met, every cost measured", { timeout: 120_000 }, async () => {

@@ -8,10 +8,10 @@
 import { readFileSync } from "node:fs";
 import { get } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DEVNET_D1, nextBlock } from "../../src/bench/fixtures.js";
+import { DEVNET_D1, nextBlock } from "../../bench/fixtures.js";
 import { blockHash } from "../../src/core/encoding.js";
 import type { Block } from "../../src/core/types.js";
-import { keyFor } from "../../src/soak/chains.js";
+import { keyFor } from "../harness/chains.js";
 import { type BigChain, buildBigChain } from "../helpers/big-chain.js";
 import { http, type NodeProc, removeDir, startNode } from "../helpers/node-process.js";
 

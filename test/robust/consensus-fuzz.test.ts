@@ -1,5 +1,5 @@
 /**
- * Consensus fuzzing (src/soak/consensus.ts, fixed seed): honest branches and randomly mutated
+ * Consensus fuzzing (test/harness/consensus.ts, fixed seed): honest branches and randomly mutated
  * blocks and chains, POSTed to /blocks (in order or shuffled) or served by a scripted peer on
  * 127.0.0.1 and pulled with /nodes/resolve, while the node mines and takes transactions of its
  * own. After every case the chain passes the independent checks, coins are conserved and no
@@ -7,7 +7,7 @@
  * version is `npm run soak`.
  */
 import { describe, expect, it } from "vitest";
-import { consensusFuzz } from "../../src/soak/consensus.js";
+import { consensusFuzz } from "../harness/consensus.js";
 
 const CASES = Number(process.env.ROBUST_CONSENSUS_CASES ?? 150);
 

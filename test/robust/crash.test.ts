@@ -1,5 +1,5 @@
 /**
- * Crash safety (src/soak/crash.ts): kill -9 at random moments while mining (--mine), while a
+ * Crash safety (test/harness/crash.ts): kill -9 at random moments while mining (--mine), while a
  * second node syncs a long chain, and while a reorganisation replaces the node's own blocks;
  * after each restart the chain validates, nothing seen committed is lost, no transaction
  * answered 201 is lost, and the node catches up with its peer. Plus the worst moment of a
@@ -10,10 +10,10 @@ import { spawn } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { devnetAt, extendChain, keyFor, signTransfer, toApi } from "../../src/soak/chains.js";
-import { crashCycles } from "../../src/soak/crash.js";
-import { inspectNode } from "../../src/soak/inspect.js";
-import { ROOT, removeDir, request, startNode, tempDir } from "../../src/soak/proc.js";
+import { devnetAt, extendChain, keyFor, signTransfer, toApi } from "../harness/chains.js";
+import { crashCycles } from "../harness/crash.js";
+import { inspectNode } from "../harness/inspect.js";
+import { ROOT, removeDir, request, startNode, tempDir } from "../harness/proc.js";
 
 const CYCLES = Number(process.env.ROBUST_CRASH_CYCLES ?? 6);
 const dirs: string[] = [];

@@ -15,10 +15,10 @@
 import { request as httpRequest, type ServerResponse } from "node:http";
 import { connect } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
-import { devnetAt, extendChain, genesisBlock, keyFor, signTransfer, toApi } from "../../src/soak/chains.js";
-import { type FakePeer, sendJson, serveChain, startFakePeer } from "../../src/soak/fake-peer.js";
-import { inspectNode } from "../../src/soak/inspect.js";
-import { type RunningNode, removeDir, request, sleep, startNode, tempDir } from "../../src/soak/proc.js";
+import { devnetAt, extendChain, genesisBlock, keyFor, signTransfer, toApi } from "../harness/chains.js";
+import { type FakePeer, sendJson, serveChain, startFakePeer } from "../harness/fake-peer.js";
+import { inspectNode } from "../harness/inspect.js";
+import { type RunningNode, removeDir, request, sleep, startNode, tempDir } from "../harness/proc.js";
 
 const DIFFICULTY = 16;
 const PARAMS = devnetAt(DIFFICULTY);

@@ -14,10 +14,10 @@ import { execFile, execFileSync, spawnSync } from "node:child_process";
 import { readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { devnetAt, genesisBlock, keyFor, signTransfer } from "../../src/soak/chains.js";
-import { type FakePeer, type Handler, serveChain, startFakePeer } from "../../src/soak/fake-peer.js";
-import { inspectNode } from "../../src/soak/inspect.js";
-import { type RunningNode, removeDir, request, startNode, tempDir } from "../../src/soak/proc.js";
+import { devnetAt, genesisBlock, keyFor, signTransfer } from "../harness/chains.js";
+import { type FakePeer, type Handler, serveChain, startFakePeer } from "../harness/fake-peer.js";
+import { inspectNode } from "../harness/inspect.js";
+import { type RunningNode, removeDir, request, startNode, tempDir } from "../harness/proc.js";
 
 const DIFFICULTY = 16;
 const PARAMS = devnetAt(DIFFICULTY);

@@ -1,13 +1,13 @@
 /**
- * The soak, short (src/soak/soak.ts): three nodes, two mining, a few hundred signed transfers
+ * The soak, short (test/harness/soak.ts): three nodes, two mining, a few hundred signed transfers
  * from many senders to random nodes, the non-mining node killed (-9) midway and restarted.
  * Every transaction answered 201 ends up confirmed exactly once on every node, and the
  * chains are identical and valid. The long version (thousands) is `npm run soak`.
  */
 import { describe, expect, it } from "vitest";
-import { devnetAt, extendChain, keyFor, signTransfer, toApi } from "../../src/soak/chains.js";
-import { getJson, type RunningNode, removeDir, request, sleep, startNode, tempDir, waitFor } from "../../src/soak/proc.js";
-import { soak } from "../../src/soak/soak.js";
+import { devnetAt, extendChain, keyFor, signTransfer, toApi } from "../harness/chains.js";
+import { getJson, type RunningNode, removeDir, request, sleep, startNode, tempDir, waitFor } from "../harness/proc.js";
+import { soak } from "../harness/soak.js";
 
 const TXS = Number(process.env.ROBUST_SOAK_TXS ?? 300);
 

@@ -5,8 +5,8 @@
 import { writeFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
-import type { NetworkParams, TransferTx } from "../core/types.js";
-import type { KeyPair } from "../crypto/keys.js";
+import type { NetworkParams, TransferTx } from "../src/core/types.js";
+import type { KeyPair } from "../src/crypto/keys.js";
 import { processCpuSeconds, round, selfCpuSeconds, type ThreadCpu, threadCpuSeconds, threadCpuSince } from "./cpu.js";
 import { benchKey, benchKeys, benchNetwork, transfer } from "./fixtures.js";
 import { HttpClient } from "./http-client.js";

@@ -8,7 +8,7 @@
  */
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { NetworkParams } from "../core/types.js";
+import type { NetworkParams } from "../../src/core/types.js";
 import { keyFor, signTransfer } from "./chains.js";
 import { type ApiBlock, chainProblems } from "./check.js";
 import { inspectNode } from "./inspect.js";

@@ -3,13 +3,13 @@
  * use the node's own encoding; what the node then serves is checked by check.ts, which does
  * not). Proofs are ground in this process, so keep difficulties small.
  */
-import { blockHash, signingBytes, txId } from "../core/encoding.js";
-import { txRootHex } from "../core/merkle.js";
-import { DEVNET, genesisBlock } from "../core/network.js";
-import { meetsDifficulty } from "../core/pow.js";
-import type { Block, BlockHeader, NetworkParams, SignedTx, Transaction, TransferTx } from "../core/types.js";
-import { sha256 } from "../crypto/hash.js";
-import { type KeyPair, keyPairFromSeed, signHex } from "../crypto/keys.js";
+import { blockHash, signingBytes, txId } from "../../src/core/encoding.js";
+import { txRootHex } from "../../src/core/merkle.js";
+import { DEVNET, genesisBlock } from "../../src/core/network.js";
+import { meetsDifficulty } from "../../src/core/pow.js";
+import type { Block, BlockHeader, NetworkParams, SignedTx, Transaction, TransferTx } from "../../src/core/types.js";
+import { sha256 } from "../../src/crypto/hash.js";
+import { type KeyPair, keyPairFromSeed, signHex } from "../../src/crypto/keys.js";
 
 export type { Block, NetworkParams, SignedTx, Transaction };
 

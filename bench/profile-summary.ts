@@ -1,5 +1,5 @@
 /**
- * `node dist/bench/profile-summary.js FILE.cpuprofile [N]`: where a V8 CPU profile (from
+ * `node build/bench/profile-summary.js FILE.cpuprofile [N]`: where a V8 CPU profile (from
  * BENCH_CPU_PROF=DIR npm run bench) spends its time: self time by function and by file.
  */
 import { readFileSync } from "node:fs";
@@ -18,10 +18,10 @@ interface Profile {
 
 function short(url: string): string {
   if (url === "") return "(native/VM)";
-  const m = /\/(dist|node_modules)\/(.*)$/.exec(url);
+  const m = /\/(dist|build|node_modules)\/(.*)$/.exec(url);
   if (m)
-    return m[1] === "dist"
-      ? `dist/${m[2]}`
+    return m[1] !== "node_modules"
+      ? `${m[1]}/${m[2]}`
       : (m[2] as string)
           .split("/")
           .slice(0, m[2]?.startsWith("@") ? 2 : 1)

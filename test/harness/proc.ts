@@ -8,10 +8,10 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { Agent as HttpAgent, request as httpRequest } from "node:http";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
+import { BIN, ROOT } from "./root.js";
 
-export const ROOT = resolve(import.meta.dirname, "../..");
-export const BIN = join(ROOT, "bin", "tinychain");
+export { BIN, ROOT };
 
 export interface NodeOptions {
   dataDir: string;

@@ -4,9 +4,9 @@
  */
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
-import { Chain } from "../node/chain.js";
-import { ChainStore } from "../store/chain-store.js";
-import { openDb } from "../store/db.js";
+import { Chain } from "../src/node/chain.js";
+import { ChainStore } from "../src/store/chain-store.js";
+import { openDb } from "../src/store/db.js";
 import { benchKey, coinbaseChain, DEVNET_D1 } from "./fixtures.js";
 import { HttpClient, waitUntil } from "./http-client.js";
 import { removeDir, tempDir } from "./lifecycle.js";

@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: mining and validation at the speed of the machine. Runs every section in
  * turn (each bounded in time, its processes and temp dirs removed), prints the table and
- * writes bench/results.json. `node dist/bench/run.js pow ingest` runs only those sections
+ * writes bench/results.json. `node build/bench/run.js pow ingest` runs only those sections
  * (and prints their results as JSON instead of writing the file).
  */
 import { loadavg } from "node:os";

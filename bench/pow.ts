@@ -3,8 +3,8 @@
  * SHA-256 compression rate OpenSSL reaches on the same machine in the same run.
  */
 import { availableParallelism } from "node:os";
-import { sha256Hex } from "../crypto/hash.js";
-import { splitHeader } from "../node/miner.js";
+import { sha256Hex } from "../src/crypto/hash.js";
+import { splitHeader } from "../src/node/miner.js";
 import { atLeast, type Figure, fmt } from "./report.js";
 import { runPowSearch, runRef } from "./threads.js";
 

@@ -2,13 +2,13 @@
  * Offline fixtures: deterministic keys, signed transfers and blocks built on a network's
  * genesis, with the protocol's own encoding (src/core), so nodes take them as real.
  */
-import { blockHash, signingBytes, txId } from "../core/encoding.js";
-import { txRootHex } from "../core/merkle.js";
-import { DEVNET, genesisBlock } from "../core/network.js";
-import { meetsDifficulty } from "../core/pow.js";
-import type { Block, BlockHeader, CoinbaseTx, NetworkParams, SignedTx, TransferTx } from "../core/types.js";
-import { sha256 } from "../crypto/hash.js";
-import { type KeyPair, keyPairFromSeed, signHex } from "../crypto/keys.js";
+import { blockHash, signingBytes, txId } from "../src/core/encoding.js";
+import { txRootHex } from "../src/core/merkle.js";
+import { DEVNET, genesisBlock } from "../src/core/network.js";
+import { meetsDifficulty } from "../src/core/pow.js";
+import type { Block, BlockHeader, CoinbaseTx, NetworkParams, SignedTx, TransferTx } from "../src/core/types.js";
+import { sha256 } from "../src/crypto/hash.js";
+import { type KeyPair, keyPairFromSeed, signHex } from "../src/crypto/keys.js";
 
 /** What a node started with `--difficulty 1` (and no --network) runs: devnet at difficulty 1. */
 export const DEVNET_D1: NetworkParams = Object.freeze({ ...DEVNET, difficulty: 1 });

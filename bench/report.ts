@@ -2,7 +2,7 @@
 import { mkdirSync, renameSync, writeFileSync } from "node:fs";
 import { availableParallelism, cpus, loadavg, platform, release, totalmem } from "node:os";
 import { dirname } from "node:path";
-import { sqliteDriver } from "../store/driver.js";
+import { sqliteDriver } from "../src/store/driver.js";
 
 export interface Reference {
   label: string;

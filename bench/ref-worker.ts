@@ -7,9 +7,9 @@ import { createHash, createPublicKey, type KeyObject, verify } from "node:crypto
 import { setPriority } from "node:os";
 import { performance } from "node:perf_hooks";
 import { parentPort } from "node:worker_threads";
-import { signingBytes } from "../core/encoding.js";
-import { sha256 } from "../crypto/hash.js";
-import { keyPairFromSeed, signHex } from "../crypto/keys.js";
+import { signingBytes } from "../src/core/encoding.js";
+import { sha256 } from "../src/crypto/hash.js";
+import { keyPairFromSeed, signHex } from "../src/crypto/keys.js";
 
 /** `nice`: the thread's nice value (the miner's threads run at 10, so its reference does too). */
 export type RefTask = { kind: "sha256"; ms: number; nice?: number } | { kind: "verify"; ms: number; reparse: boolean };

@@ -5,12 +5,12 @@
  */
 import { performance } from "node:perf_hooks";
 import { Worker } from "node:worker_threads";
-import type { PowJob, PowMessage } from "../node/pow-worker.js";
+import type { PowJob, PowMessage } from "../src/node/pow-worker.js";
 import { selfCpuSeconds } from "./cpu.js";
 import type { RefResult, RefTask } from "./ref-worker.js";
 
 const REF_WORKER = new URL("./ref-worker.js", import.meta.url);
-const POW_WORKER = new URL("../node/pow-worker.js", import.meta.url);
+const POW_WORKER = new URL("../src/node/pow-worker.js", import.meta.url);
 
 function ask<T>(w: Worker, msg: unknown, timeoutMs: number): Promise<T> {
   return new Promise((resolve, reject) => {

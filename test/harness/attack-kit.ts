@@ -12,12 +12,12 @@ import { get, request as httpRequest } from "node:http";
 import { connect, type Socket } from "node:net";
 import { join } from "node:path";
 import { Worker } from "node:worker_threads";
-import { signingBytes } from "../core/encoding.js";
-import type { TokenCreateTx } from "../core/types.js";
-import { signHex } from "../crypto/keys.js";
-import { Chain } from "../node/chain.js";
-import { ChainStore } from "../store/chain-store.js";
-import { openDb } from "../store/db.js";
+import { signingBytes } from "../../src/core/encoding.js";
+import type { TokenCreateTx } from "../../src/core/types.js";
+import { signHex } from "../../src/crypto/keys.js";
+import { Chain } from "../../src/node/chain.js";
+import { ChainStore } from "../../src/store/chain-store.js";
+import { openDb } from "../../src/store/db.js";
 import { type Block, childBlock, keyFor, type NetworkParams } from "./chains.js";
 import { type RunningNode, sleep } from "./proc.js";
 

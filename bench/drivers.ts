@@ -6,7 +6,7 @@
  * (or here, when that section did not run). Node.js 22 runs both drivers; 20 only
  * better-sqlite3, 24 only node:sqlite (better-sqlite3 can abort the process there).
  */
-import { availableDrivers, DRIVER_ENV, type DriverName, sqliteDriver } from "../store/driver.js";
+import { availableDrivers, DRIVER_ENV, type DriverName, sqliteDriver } from "../src/store/driver.js";
 import { benchIngest } from "./ingest.js";
 import { benchReopen } from "./reopen.js";
 import type { Figure } from "./report.js";

@@ -6,11 +6,9 @@ import type { ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { BIN, ROOT } from "../test/harness/root.js";
 
-/** The repository root (dist/bench → ../..). */
-export const ROOT = fileURLToPath(new URL("../../", import.meta.url));
-export const BIN = join(ROOT, "bin", "tinychain");
+export { BIN, ROOT };
 
 const dirs = new Set<string>();
 const children = new Set<ChildProcess>();

@@ -7,13 +7,13 @@
  */
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
-import type { NetworkParams } from "../core/types.js";
-import { Chain } from "../node/chain.js";
-import { Pool } from "../node/pool.js";
-import { ChainStore } from "../store/chain-store.js";
-import { openDb } from "../store/db.js";
-import { sqliteDriver } from "../store/driver.js";
-import { PoolStore } from "../store/pool-store.js";
+import type { NetworkParams } from "../src/core/types.js";
+import { Chain } from "../src/node/chain.js";
+import { Pool } from "../src/node/pool.js";
+import { ChainStore } from "../src/store/chain-store.js";
+import { openDb } from "../src/store/db.js";
+import { sqliteDriver } from "../src/store/driver.js";
+import { PoolStore } from "../src/store/pool-store.js";
 import { benchKey, benchNetwork, genesisCursor, nextBlock, transfer } from "./fixtures.js";
 import { removeDir, tempDir } from "./lifecycle.js";
 import type { Figure } from "./report.js";
