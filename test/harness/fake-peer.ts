@@ -1,8 +1,10 @@
 /**
  * Scripted peers: node:http servers on 127.0.0.1 (ephemeral ports) that answer like a node
- * (GET /status, /blocks?from=&limit=, /blocks/{index or hash}) from a chain given to them,
- * or however a handler says (to lie, stall, redirect).
+ * (GET /status, /blocks?from=&limit=, /blocks/{index or hash}, optionally /headers) from a
+ * chain given to them, or however a handler says (to lie, stall, redirect). One fake peer for
+ * the robustness runs and the peer-network tests alike.
  */
+import { randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { type Block, blockHash, toApi } from "./chains.js";
 
@@ -11,8 +13,9 @@ export type Handler = (req: IncomingMessage, res: ServerResponse, path: string, 
 export interface FakePeer {
   url: string;
   port: number;
-  /** "METHOD /path?query" of every request received (the last 10,000). */
+  /** "METHOD /path?query" of every request received, in order (the last 10,000). */
   hits: string[];
+  /** Replaces the request handler (e.g. to start lying after registration). */
   setHandler(h: Handler): void;
   close(): Promise<void>;
 }
@@ -23,6 +26,7 @@ export function sendJson(res: ServerResponse, status: number, body: unknown): vo
   res.end(text);
 }
 
+/** A scripted HTTP server on `host` (ephemeral port) that answers with `handler`. */
 export async function startFakePeer(handler: Handler, host = "127.0.0.1"): Promise<FakePeer> {
   let current = handler;
   const hits: string[] = [];
@@ -32,6 +36,7 @@ export async function startFakePeer(handler: Handler, host = "127.0.0.1"): Promi
     if (hits.length > 10_000) hits.splice(0, 1000);
     res.on("error", () => {});
     if (req.method === "POST") {
+      // drain the body (bounded) before answering
       let size = 0;
       req.on("data", (d: Buffer) => {
         size += d.length;
@@ -67,10 +72,12 @@ export interface ServeOptions {
   network?: string;
   /** Fields of /status to replace (lies about work, height, ...). */
   status?: Record<string, unknown>;
-  /** The address the peer claims in /status. */
+  /** The address the peer claims in /status (random by default). */
   address?: string;
   /** Blocks served as is (already in API form, possibly tampered); default: `toApi` of each. */
   raw?: unknown[];
+  /** Serve GET /headers too (SPEC 1.1); without it the peer answers 404, as a SPEC 1.0 node. */
+  headers?: boolean;
 }
 
 /**
@@ -81,7 +88,7 @@ export function serveChain(chain: Block[], opts: ServeOptions = {}): Handler {
   const api = opts.raw ?? chain.map(toApi);
   const genesis = chain[0] as Block;
   const tip = chain.at(-1) as Block;
-  const address = opts.address ?? "f".repeat(63) + "1";
+  const address = opts.address ?? randomBytes(32).toString("hex");
   const work = chain.reduce((s, b) => s + b.difficulty, 0);
   return (req, res, path, query) => {
     if (req.method === "GET" && path === "/status") {
@@ -102,6 +109,15 @@ export function serveChain(chain: Block[], opts: ServeOptions = {}): Handler {
       const from = Math.max(1, Number(query.get("from") ?? "1") || 1);
       const limit = Math.min(500, Math.max(1, Number(query.get("limit") ?? "100") || 100));
       return sendJson(res, 200, { blocks: api.slice(from - 1, from - 1 + limit) });
+    }
+    if (req.method === "GET" && path === "/headers" && opts.headers) {
+      const from = Math.max(1, Number(query.get("from") ?? "1") || 1);
+      const limit = Math.min(2000, Math.max(1, Number(query.get("limit") ?? "2000") || 2000));
+      const page = api.slice(from - 1, from - 1 + limit).map((b) => {
+        const { transactions: _t, ...header } = b as { transactions?: unknown };
+        return header;
+      });
+      return sendJson(res, 200, { headers: page });
     }
     const m = /^\/blocks\/([0-9a-f]{64}|[0-9]{1,16})$/.exec(path);
     if (req.method === "GET" && m) {

@@ -3,7 +3,6 @@
  * (devnet with `--difficulty N`), scripted fake peers on 127.0.0.1, free ports, and cleanup.
  */
 import { randomBytes } from "node:crypto";
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { createServer as createNetServer } from "node:net";
 import type { Status } from "../../src/api/contract.js";
 import { blockHash, txId } from "../../src/core/encoding.js";
@@ -66,121 +65,11 @@ export function randomHex(bytes = 32): string {
   return randomBytes(bytes).toString("hex");
 }
 
-// --- fake peers ---------------------------------------------------------------
+// --- fake peers: the harness's (test/harness/fake-peer.ts) -----------------------
 
-export type Handler = (req: IncomingMessage, res: ServerResponse, path: string, query: URLSearchParams) => void;
+import type { FakePeer } from "../harness/fake-peer.js";
 
-export interface FakePeer {
-  url: string;
-  port: number;
-  /** "METHOD /path?query" of every request received, in order. */
-  hits: string[];
-  /** Replaces the request handler (e.g. to start lying after registration). */
-  setHandler(h: Handler): void;
-  close(): Promise<void>;
-}
-
-export function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  const text = typeof body === "string" ? body : JSON.stringify(body);
-  res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(text) });
-  res.end(text);
-}
-
-/** A scripted HTTP server on 127.0.0.1 (ephemeral port) that answers with `handler`. */
-export async function startFakePeer(handler: Handler): Promise<FakePeer> {
-  let current = handler;
-  const hits: string[] = [];
-  const server: Server = createServer((req, res) => {
-    const u = new URL(req.url ?? "/", "http://127.0.0.1");
-    hits.push(`${req.method} ${u.pathname}${u.search}`);
-    if (req.method === "POST") {
-      // drain the body (bounded) before answering
-      let size = 0;
-      req.on("data", (d: Buffer) => {
-        size += d.length;
-        if (size > 2 * 1024 * 1024) req.destroy();
-      });
-      req.on("end", () => current(req, res, u.pathname, u.searchParams));
-      return;
-    }
-    current(req, res, u.pathname, u.searchParams);
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => resolve());
-  });
-  const addr = server.address();
-  const port = typeof addr === "object" && addr !== null ? addr.port : 0;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    port,
-    hits,
-    setHandler: (h) => {
-      current = h;
-    },
-    close: async () => {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
-}
-
-export interface ChainServeOptions {
-  /** Fields of /status to replace (e.g. a lie about total_work). */
-  status?: Record<string, unknown>;
-  /** The address the peer claims in /status (random by default). */
-  address?: string;
-  /** Serve GET /headers too (SPEC 1.1); without it the peer answers 404, as a SPEC 1.0 node. */
-  headers?: boolean;
-}
-
-/**
- * A handler that serves `chain` (genesis first) like a node: GET /status, GET /blocks?from=&limit=,
- * GET /blocks/{index or hash}; announcements (POST /blocks, /transactions) are taken and ignored.
- */
-export function serveChain(chain: Block[], opts: ChainServeOptions = {}): Handler {
-  const api = chain.map(toApi);
-  const address = opts.address ?? randomHex();
-  const genesis = api[0] as ApiBlock;
-  const tip = api.at(-1) as ApiBlock;
-  return (req, res, path, query) => {
-    if (req.method === "GET" && path === "/status") {
-      return sendJson(res, 200, {
-        network: DEVNET.name,
-        genesis_hash: genesis.hash,
-        height: tip.index,
-        tip: tip.hash,
-        total_work: totalWork(chain),
-        difficulty: tip.difficulty,
-        peers: 0,
-        pending: 0,
-        address,
-        ...opts.status,
-      });
-    }
-    if (req.method === "GET" && path === "/blocks") {
-      const from = Math.max(1, Number(query.get("from") ?? "1"));
-      const limit = Math.min(500, Math.max(1, Number(query.get("limit") ?? "100")));
-      return sendJson(res, 200, { blocks: api.slice(from - 1, from - 1 + limit) });
-    }
-    if (req.method === "GET" && path === "/headers" && opts.headers) {
-      const from = Math.max(1, Number(query.get("from") ?? "1"));
-      const limit = Math.min(2000, Math.max(1, Number(query.get("limit") ?? "2000")));
-      const page = api.slice(from - 1, from - 1 + limit).map(({ transactions: _t, ...header }) => header);
-      return sendJson(res, 200, { headers: page });
-    }
-    const m = /^\/blocks\/([0-9a-f]{64}|[0-9]{1,16})$/.exec(path);
-    if (req.method === "GET" && m) {
-      const id = m[1] as string;
-      const b = id.length === 64 ? api.find((x) => x.hash === id) : api[Number(id) - 1];
-      return b ? sendJson(res, 200, b) : sendJson(res, 404, { error: `no block ${id} here` });
-    }
-    if (req.method === "POST" && (path === "/blocks" || path === "/transactions")) {
-      return sendJson(res, 200, { message: "ignored" });
-    }
-    return sendJson(res, 404, { error: "no such route" });
-  };
-}
+export { type FakePeer, type Handler, sendJson, serveChain, startFakePeer } from "../harness/fake-peer.js";
 
 // --- ports ---------------------------------------------------------------------
 
