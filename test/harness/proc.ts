@@ -1,20 +1,22 @@
 /**
- * Real node processes for the robustness runs (`bin/tinychain node`, the built dist/):
- * started on a given host (127.0.0.1 unless a test namespace address is given) and port,
- * stopped with SIGTERM or killed with SIGKILL, restarted on the same data dir and port.
- * Every wait is bounded; every process started is tracked so it can always be stopped.
+ * Real node processes (`bin/tinychain node`, the built dist/), the one process harness of the
+ * tests, the robustness runs and the soak: started on a given host (127.0.0.1 unless a test
+ * namespace address is given) and port, stopped with SIGTERM or killed with SIGKILL, restarted
+ * on the same data dir and port. Every wait is bounded; every process started is tracked so it
+ * can always be stopped.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { Agent as HttpAgent, request as httpRequest } from "node:http";
-import { tmpdir } from "node:os";
+import { homedir, tmpdir } from "node:os";
 import { join } from "node:path";
 import { BIN, ROOT } from "./root.js";
 
 export { BIN, ROOT };
 
 export interface NodeOptions {
-  dataDir: string;
+  /** `null`: no --data-dir flag (the node's default under $HOME, e.g. with `env: { HOME }`). */
+  dataDir: string | null;
   /** `--difficulty N` (ignored when `networkFile` is given and this is undefined). */
   difficulty?: number;
   networkFile?: string;
@@ -22,6 +24,8 @@ export interface NodeOptions {
   /** 0: an ephemeral port. */
   port?: number;
   args?: string[];
+  /** Added to this process's environment. */
+  env?: Record<string, string>;
   startTimeoutMs?: number;
 }
 
@@ -73,16 +77,21 @@ export function removeAllTempDirs(): void {
 
 export async function startNode(opts: NodeOptions): Promise<RunningNode> {
   const host = opts.host ?? "127.0.0.1";
-  const args = [BIN, "node", "--port", String(opts.port ?? 0), "--host", host, "--data-dir", opts.dataDir, "--threads", "1"];
+  const dataDir = opts.dataDir ?? join(opts.env?.HOME ?? homedir(), ".tinychain", `node-${opts.port ?? 0}`);
+  const args = [BIN, "node", "--port", String(opts.port ?? 0), "--host", host];
+  if (opts.dataDir !== null) args.push("--data-dir", opts.dataDir);
+  args.push("--threads", "1");
   if (opts.networkFile !== undefined) args.push("--network", opts.networkFile);
   if (opts.difficulty !== undefined) args.push("--difficulty", String(opts.difficulty));
   args.push(...(opts.args ?? []));
   const proc = spawn(process.execPath, args, {
     cwd: ROOT,
-    env: { ...process.env, TINYCHAIN_LOG_FORMAT: "json" },
+    env: { ...process.env, TINYCHAIN_LOG_FORMAT: "json", ...opts.env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   live.add(proc);
+  // after "close" its output is read to the end (on a failed start, the reason is in it)
+  const closed = new Promise<void>((res) => proc.once("close", () => res()));
   let out = "";
   const onData = (d: Buffer) => {
     out += d.toString("utf8");
@@ -109,8 +118,9 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
   }
   if (port === 0) {
     proc.kill("SIGKILL");
-    await exited;
-    throw new Error(`node did not start (${args.slice(1).join(" ")}):\n${out.slice(-4000)}`);
+    const code = await exited;
+    await closed;
+    throw new Error(`node did not start (${args.slice(1).join(" ")}; exit code ${code}):\n${out.slice(-4000)}`);
   }
   const urlHost = host.includes(":") ? `[${host}]` : host;
   const alive = () => proc.exitCode === null && proc.signalCode === null;
@@ -118,7 +128,7 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
     url: `http://${urlHost}:${port}`,
     host,
     port,
-    dataDir: opts.dataDir,
+    dataDir,
     proc,
     output: () => out,
     exited,

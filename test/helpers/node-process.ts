@@ -1,26 +1,19 @@
 /**
- * Starts real `bin/tinychain node` processes on 127.0.0.1 with an ephemeral port and a
- * throwaway data dir, for integration tests. Every wait is bounded.
+ * Real `bin/tinychain node` processes for the integration tests: the harness's
+ * (test/harness/proc.ts) with the tests' defaults (a new temporary data dir, difficulty 16),
+ * and JSON over fetch. Every wait is bounded.
  */
-import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { homedir, tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import {
+  tempDir as harnessTempDir,
+  waitFor as harnessWaitFor,
+  type RunningNode,
+  removeDir,
+  startNode as startProcess,
+} from "../harness/proc.js";
 
-export const ROOT = resolve(import.meta.dirname, "../..");
-export const BIN = join(ROOT, "bin", "tinychain");
+export { BIN, ROOT, removeDir } from "../harness/proc.js";
 
-export interface NodeProc {
-  url: string;
-  port: number;
-  dataDir: string;
-  proc: ChildProcess;
-  output: () => string;
-  /** SIGTERM and wait (bounded); SIGKILL if it does not stop. */
-  stop: () => Promise<number | null>;
-  /** SIGKILL at once (a crash). */
-  kill: () => Promise<void>;
-}
+export type NodeProc = RunningNode;
 
 export interface StartOptions {
   /** `null`: no --data-dir flag (the node's default under $HOME, e.g. with `env: { HOME }`). */
@@ -33,80 +26,25 @@ export interface StartOptions {
 }
 
 export function tempDir(prefix = "tc-test-"): string {
-  return mkdtempSync(join(tmpdir(), prefix));
+  return harnessTempDir(prefix);
 }
 
-export async function startNode(opts: StartOptions = {}): Promise<NodeProc> {
-  const dataDir =
-    opts.dataDir === null ? join(opts.env?.HOME ?? homedir(), ".tinychain", `node-${opts.port ?? 0}`) : (opts.dataDir ?? tempDir());
-  const args = [
-    BIN,
-    "node",
-    "--port",
-    String(opts.port ?? 0),
-    ...(opts.dataDir === null ? [] : ["--data-dir", dataDir]),
-    "--difficulty",
-    String(opts.difficulty ?? 16),
-    "--threads",
-    "1",
-    ...(opts.args ?? []),
-  ];
-  const proc = spawn(process.execPath, args, {
-    cwd: ROOT,
-    env: { ...process.env, ...opts.env },
-    stdio: ["ignore", "pipe", "pipe"],
+export function startNode(opts: StartOptions = {}): Promise<NodeProc> {
+  return startProcess({
+    dataDir: opts.dataDir === undefined ? tempDir() : opts.dataDir,
+    difficulty: opts.difficulty ?? 16,
+    args: opts.args ?? [],
+    port: opts.port ?? 0,
+    startTimeoutMs: opts.timeoutMs ?? 20_000,
+    ...(opts.env ? { env: opts.env } : {}),
   });
-  let out = "";
-  proc.stdout?.on("data", (d) => {
-    out += d.toString();
-  });
-  proc.stderr?.on("data", (d) => {
-    out += d.toString();
-  });
-  const exited = new Promise<number | null>((res) => proc.once("exit", (code) => res(code)));
-  // after "close" its output is read to the end
-  const closed = new Promise<number | null>((res) => proc.once("close", (code) => res(code)));
-  const deadline = Date.now() + (opts.timeoutMs ?? 20_000);
-  let port = 0;
-  while (Date.now() < deadline) {
-    const m = /tinychain node http:\/\/127\.0\.0\.1:(\d+)/.exec(out);
-    if (m) {
-      port = Number(m[1]);
-      break;
-    }
-    if (proc.exitCode !== null) break;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  if (port === 0) {
-    proc.kill("SIGKILL");
-    const code = await closed;
-    throw new Error(`node did not start (exit code ${code}):\n${out}`);
-  }
-  const node: NodeProc = {
-    url: `http://127.0.0.1:${port}`,
-    port,
-    dataDir,
-    proc,
-    output: () => out,
-    stop: async () => {
-      if (proc.exitCode !== null || proc.signalCode !== null) return proc.exitCode;
-      proc.kill("SIGTERM");
-      const t = setTimeout(() => proc.kill("SIGKILL"), 10_000);
-      const code = await exited;
-      clearTimeout(t);
-      return code;
-    },
-    kill: async () => {
-      if (proc.exitCode !== null || proc.signalCode !== null) return;
-      proc.kill("SIGKILL");
-      await exited;
-    },
-  };
-  return node;
 }
 
-export function removeDir(dir: string): void {
-  rmSync(dir, { recursive: true, force: true });
+/** Stops a node started by `startNode` (if it was) and removes its data dir. */
+export async function stopAndRemove(node: NodeProc | undefined): Promise<void> {
+  if (node === undefined) return;
+  await node.stop();
+  removeDir(node.dataDir);
 }
 
 /** JSON over HTTP with a bounded wait. */
@@ -138,17 +76,6 @@ export async function http(
 }
 
 /** Polls `check` until it returns a truthy value or the time runs out. */
-export async function waitFor<T>(check: () => Promise<T> | T, timeoutMs = 15_000, everyMs = 100): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const v = await check();
-      if (v) return v;
-    } catch (err) {
-      last = err;
-    }
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-  throw new Error(`timed out after ${timeoutMs} ms${last ? `: ${String(last)}` : ""}`);
+export function waitFor<T>(check: () => Promise<T> | T, timeoutMs = 15_000, everyMs = 100): Promise<T> {
+  return harnessWaitFor("a condition", check, timeoutMs, everyMs);
 }

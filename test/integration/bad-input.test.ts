@@ -6,7 +6,7 @@
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { key1, key2 } from "../helpers/keys.js";
-import { http, type NodeProc, removeDir, startNode } from "../helpers/node-process.js";
+import { http, type NodeProc, startNode, stopAndRemove } from "../helpers/node-process.js";
 import { expectChainValidAt, expectErrorBody, mine, rawExchange } from "./support.js";
 
 const DIFFICULTY = 16;
@@ -20,10 +20,7 @@ beforeAll(async () => {
   node = await startNode({ difficulty: DIFFICULTY });
 });
 
-afterAll(async () => {
-  await node?.stop();
-  if (node) removeDir(node.dataDir);
-});
+afterAll(() => stopAndRemove(node));
 
 /** A well-formed (badly signed) transfer, to be broken one field at a time. */
 const transfer = (over: Record<string, unknown> = {}) => ({

@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isLoopback } from "../../src/http/auth.js";
 import { key1 } from "../helpers/keys.js";
-import { http, type NodeProc, removeDir, startNode } from "../helpers/node-process.js";
+import { http, type NodeProc, startNode, stopAndRemove } from "../helpers/node-process.js";
 import { expectChainValidAt, expectErrorBody } from "./support.js";
 
 const DIFFICULTY = 16;
@@ -17,10 +17,7 @@ beforeAll(async () => {
   node = await startNode({ difficulty: DIFFICULTY });
 });
 
-afterAll(async () => {
-  await node?.stop();
-  if (node) removeDir(node.dataDir);
-});
+afterAll(() => stopAndRemove(node));
 
 describe("operator routes from loopback", () => {
   it("the node made an API token at first start", () => {

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { key1, key2, testKey } from "../helpers/keys.js";
-import { http, type NodeProc, removeDir, startNode } from "../helpers/node-process.js";
+import { http, type NodeProc, startNode, stopAndRemove } from "../helpers/node-process.js";
 import {
   type ApiBlock,
   blockHashOf,
@@ -30,10 +30,7 @@ beforeAll(async () => {
   node = await startNode({ difficulty: DIFFICULTY });
 });
 
-afterAll(async () => {
-  await node?.stop();
-  if (node) removeDir(node.dataDir);
-});
+afterAll(() => stopAndRemove(node));
 
 describe("tutorial walkthrough", () => {
   it("starts with the genesis block only", async () => {
