@@ -4,7 +4,6 @@
  * the node's answers are checked against the spec and not against themselves.
  */
 import { createHash } from "node:crypto";
-import { connect } from "node:net";
 import { expect } from "vitest";
 import type { Block, HistoryEntry as ContractHistoryEntry, Mined, TxView } from "../../src/api/contract.js";
 import { http } from "../helpers/node-process.js";
@@ -159,24 +158,4 @@ export async function sendFromNode(url: string, recipient: string, amount: numbe
 }
 
 /** Writes raw bytes to the node and waits (bounded) for it to answer or close. */
-export function rawExchange(port: number, data: string | Buffer, opts: { endAfter?: boolean; waitMs?: number } = {}): Promise<string> {
-  return new Promise((resolve) => {
-    const sock = connect(port, "127.0.0.1");
-    let got = "";
-    const done = () => {
-      clearTimeout(timer);
-      sock.destroy();
-      resolve(got);
-    };
-    const timer = setTimeout(done, opts.waitMs ?? 2000);
-    sock.on("data", (d) => {
-      got += d.toString();
-    });
-    sock.on("error", done);
-    sock.on("close", done);
-    sock.on("connect", () => {
-      sock.write(data);
-      if (opts.endAfter) sock.end();
-    });
-  });
-}
+export { rawExchange } from "../harness/raw-socket.js";

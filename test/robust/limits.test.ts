@@ -19,6 +19,7 @@ import { devnetAt, extendChain, genesisBlock, keyFor, signTransfer, toApi } from
 import { type FakePeer, sendJson, serveChain, startFakePeer } from "../harness/fake-peer.js";
 import { inspectNode } from "../harness/inspect.js";
 import { type RunningNode, removeDir, request, sleep, startNode, tempDir } from "../harness/proc.js";
+import { rawExchange } from "../harness/raw-socket.js";
 
 const DIFFICULTY = 16;
 const PARAMS = devnetAt(DIFFICULTY);
@@ -89,29 +90,9 @@ function post(
   });
 }
 
-/** A raw request on a socket; resolves to what came back (bounded). */
+/** A raw request on a socket; resolves to what came back (bounded), as soon as an answer is complete. */
 function raw(port: number, data: Buffer[], waitMs = 10_000): Promise<string> {
-  return new Promise((resolve) => {
-    const sock = connect(port, "127.0.0.1");
-    let got = "";
-    const done = () => {
-      clearTimeout(timer);
-      sock.destroy();
-      resolve(got);
-    };
-    const timer = setTimeout(done, waitMs);
-    sock.on("data", (d) => {
-      got += d.toString("latin1");
-      if (/\r\n\r\n[\s\S]*\}/.test(got)) done();
-    });
-    sock.on("error", done);
-    sock.on("close", done);
-    sock.on("connect", async () => {
-      for (const d of data) {
-        if (!sock.write(d)) await new Promise((r) => sock.once("drain", r));
-      }
-    });
-  });
+  return rawExchange(port, data, { waitMs, encoding: "latin1", until: /\r\n\r\n[\s\S]*\}/ });
 }
 
 describe("request body size", () => {
