@@ -270,30 +270,60 @@ function postFrom(url: string, text: string, opts: { localAddress?: string; time
   });
 }
 
-/** GET `url` and read it to the end without keeping it: status, bytes, the first `head` characters (bounded). */
-export function readAway(
-  url: string,
-  timeoutMs: number,
-  head = 512,
-): Promise<{ status: number; bytes: number; head: string; error?: string }> {
+export interface ReadOptions {
+  /** Keep the whole answer in `text` (otherwise only the first `head` characters are kept). */
+  keep?: boolean;
+  head?: number;
+  /** > 0: read the first chunk, then nothing for that long (`onPause` runs then), then the rest. */
+  pauseMs?: number;
+  onPause?: () => Promise<void>;
+}
+
+export interface ReadResult {
+  status: number;
+  bytes: number;
+  /** The first `head` characters (512 by default). */
+  head: string;
+  /** The whole answer, with `keep`. */
+  text: string;
+  /** Set when the connection ended before the answer was complete. */
+  error?: string;
+}
+
+/** GET `url` on a connection of its own and read it to the end (bounded): status, bytes, its start or all of it. */
+export function readAnswer(url: string, timeoutMs: number, opts: ReadOptions = {}): Promise<ReadResult> {
+  const head = opts.head ?? 512;
   return new Promise((resolve) => {
     let status = 0;
     let bytes = 0;
     let start = "";
+    const chunks: Buffer[] = [];
     let done = false;
     const finish = (error?: string) => {
       if (done) return;
       done = true;
       clearTimeout(timer);
-      resolve({ status, bytes, head: start, ...(error ? { error } : {}) });
+      const text = opts.keep ? Buffer.concat(chunks).toString("utf8") : "";
+      resolve({ status, bytes, head: start, text, ...(error !== undefined ? { error } : {}) });
     };
     const req = get(url, { agent: false }, (res) => {
       status = res.statusCode ?? 0;
+      let paused = false;
       res.on("data", (d: Buffer) => {
         if (start.length < head) start += d.subarray(0, head).toString("utf8");
         bytes += d.length;
+        if (opts.keep) chunks.push(d);
+        if (!paused && (opts.pauseMs ?? 0) > 0) {
+          paused = true;
+          res.pause();
+          setTimeout(async () => {
+            await opts.onPause?.();
+            res.resume();
+          }, opts.pauseMs);
+        }
       });
       res.on("end", () => finish());
+      res.on("aborted", () => finish("aborted"));
       res.on("error", (err) => finish(err.message));
       res.on("close", () => finish(res.complete ? undefined : "closed before the end"));
     });

@@ -15,7 +15,7 @@ import {
   kb,
   Meter,
   openStream,
-  readAway,
+  readAnswer,
   type Stream,
   tally,
   tallyText,
@@ -128,7 +128,7 @@ const longSplit: Run = async ({ log }) => {
   for (let i = 0; i < 200 && !converged && performance.now() - t0 < BOUND_MS; i++) {
     a.gets(1);
     const left = BOUND_MS - (performance.now() - t0);
-    const r = await readAway(`${light.url}/nodes/resolve`, Math.max(1000, Math.min(60_000, left)));
+    const r = await readAnswer(`${light.url}/nodes/resolve`, Math.max(1000, Math.min(60_000, left)));
     messages.push(/"message":"([^"]*)"/.exec(r.head)?.[1] ?? r.error ?? String(r.status));
     converged = (await statusOf(light)).tip === target;
     if (!converged) await sleep(1000);
@@ -257,7 +257,7 @@ const bigAnswers: Run = async ({ log }) => {
   const a = new Attacker();
   const meter = new Meter(n);
   meter.start();
-  const reads = await Promise.all(Array.from({ length: 20 }, () => readAway(`${n.url}/chain`, 120_000)));
+  const reads = await Promise.all(Array.from({ length: 20 }, () => readAnswer(`${n.url}/chain`, 120_000)));
   a.gets(
     reads.length,
     reads.reduce((s, r) => s + r.bytes, 0),

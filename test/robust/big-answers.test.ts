@@ -6,11 +6,11 @@
  * The node runs at --difficulty 1 on 127.0.0.1; its memory is read from /proc/<pid>/status.
  */
 import { readFileSync } from "node:fs";
-import { get } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEVNET_D1, nextBlock } from "../../bench/fixtures.js";
 import { blockHash } from "../../src/core/encoding.js";
 import type { Block } from "../../src/core/types.js";
+import { type ReadResult, readAnswer } from "../harness/attack-kit.js";
 import { keyFor } from "../harness/chains.js";
 import { type BigChain, buildBigChain } from "../helpers/big-chain.js";
 import { http, type NodeProc, removeDir, startNode } from "../helpers/node-process.js";
@@ -46,50 +46,9 @@ function rssMb(pid: number): number {
   return Number(m[1]) / 1024;
 }
 
-interface Read {
-  status: number;
-  text: string;
-  /** Set when the connection ended before the answer was complete. */
-  error?: string;
-}
-
-/** GET `url`, read to the end (bounded); `pauseMs` > 0: read the first chunk, then nothing for that long, then the rest. */
-function read(url: string, opts: { pauseMs?: number; onPause?: () => Promise<void>; timeoutMs?: number } = {}): Promise<Read> {
-  return new Promise((resolve) => {
-    const chunks: Buffer[] = [];
-    let status = 0;
-    let done = false;
-    const finish = (error?: string) => {
-      if (done) return;
-      done = true;
-      clearTimeout(timer);
-      resolve({ status, text: Buffer.concat(chunks).toString("utf8"), ...(error !== undefined ? { error } : {}) });
-    };
-    const req = get(url, { agent: false }, (res) => {
-      status = res.statusCode ?? 0;
-      let paused = false;
-      res.on("data", (d: Buffer) => {
-        chunks.push(d);
-        if (!paused && (opts.pauseMs ?? 0) > 0) {
-          paused = true;
-          res.pause();
-          setTimeout(async () => {
-            await opts.onPause?.();
-            res.resume();
-          }, opts.pauseMs);
-        }
-      });
-      res.on("end", () => finish());
-      res.on("aborted", () => finish("aborted"));
-      res.on("error", (err) => finish(err.message));
-      res.on("close", () => finish(res.complete ? undefined : "closed before the end"));
-    });
-    req.on("error", (err) => finish(err.message));
-    const timer = setTimeout(() => {
-      req.destroy();
-      finish("timed out");
-    }, opts.timeoutMs ?? 120_000);
-  });
+/** GET `url`, read to the end and kept (bounded); `pauseMs` > 0: read the first chunk, then nothing for that long, then the rest. */
+function read(url: string, opts: { pauseMs?: number; onPause?: () => Promise<void>; timeoutMs?: number } = {}): Promise<ReadResult> {
+  return readAnswer(url, opts.timeoutMs ?? 120_000, { ...opts, keep: true });
 }
 
 type ApiBlock = { index: number; hash: string; previous_hash: string; transactions: unknown[] };
@@ -101,7 +60,7 @@ function expectTheChain(blocks: ApiBlock[], hashes: readonly string[], from = 1)
 }
 
 /** Runs `count` reads of `url` at once, sampling the node's RSS every 10 ms; the peak growth in MB. */
-async function peakGrowth(url: string, count: number): Promise<{ growthMb: number; reads: Read[] }> {
+async function peakGrowth(url: string, count: number): Promise<{ growthMb: number; reads: ReadResult[] }> {
   const before = rssMb(node.proc.pid as number);
   let peak = before;
   const sampler = setInterval(() => {
