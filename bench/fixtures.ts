@@ -2,13 +2,12 @@
  * Offline fixtures: deterministic keys, signed transfers and blocks built on a network's
  * genesis, with the protocol's own encoding (src/core), so nodes take them as real.
  */
-import { blockHash, signingBytes, txId } from "../src/core/encoding.js";
-import { txRootHex } from "../src/core/merkle.js";
+import { blockHash, signingBytes } from "../src/core/encoding.js";
 import { DEVNET, genesisBlock } from "../src/core/network.js";
-import { meetsDifficulty } from "../src/core/pow.js";
-import type { Block, BlockHeader, CoinbaseTx, NetworkParams, SignedTx, TransferTx } from "../src/core/types.js";
+import type { Block, BlockHeader, NetworkParams, SignedTx, TransferTx } from "../src/core/types.js";
 import { sha256 } from "../src/crypto/hash.js";
 import { type KeyPair, keyPairFromSeed, signHex } from "../src/crypto/keys.js";
+import { coinbase, grind, txRootOf } from "../test/harness/chains.js";
 
 /** What a node started with `--difficulty 1` (and no --network) runs: devnet at difficulty 1. */
 export const DEVNET_D1: NetworkParams = Object.freeze({ ...DEVNET, difficulty: 1 });
@@ -32,10 +31,6 @@ export function transfer(key: KeyPair, network: string, recipient: string, amoun
   return { ...unsigned, signature: signHex(key, signingBytes(unsigned)) };
 }
 
-export function coinbase(recipient: string, amount: number, height: number): CoinbaseTx {
-  return { type: "coinbase", sender: "0", recipient, amount, height };
-}
-
 /** A chain under construction: the tip's header and hash. */
 export interface Cursor {
   header: BlockHeader;
@@ -55,21 +50,10 @@ export function nextBlock(at: Cursor, params: NetworkParams, miner: string, txs:
   const index = at.header.index + 1;
   const fees = txs.reduce((s, t) => s + t.fee, 0);
   const all = [coinbase(miner, params.reward + fees, index), ...txs];
-  const header = {
-    index,
-    timestamp,
-    previous_hash: at.hash,
-    difficulty: params.difficulty,
-    tx_root: txRootHex(all.map((t) => txId(t))),
-    proof: 0,
-  };
-  let hash = blockHash(header);
-  while (!meetsDifficulty(hash, header.difficulty)) {
-    header.proof++;
-    hash = blockHash(header);
-  }
+  const unproved = { index, timestamp, previous_hash: at.hash, difficulty: params.difficulty, tx_root: txRootOf(all) };
+  const header = { ...unproved, proof: grind(unproved) };
   at.header = header;
-  at.hash = hash;
+  at.hash = blockHash(header);
   return { ...header, transactions: all };
 }
 

@@ -1,5 +1,6 @@
 /**
- * Offline construction of valid transactions, blocks and chains at a node's network (these
+ * Offline construction of valid transactions, blocks and chains at a node's network, the
+ * primitives the unit tests' factory, the peer-network tests and the bench build on (these
  * use the node's own encoding; what the node then serves is checked by check.ts, which does
  * not). Proofs are ground in this process, so keep difficulties small.
  */
@@ -7,7 +8,7 @@ import { blockHash, signingBytes, txId } from "../../src/core/encoding.js";
 import { txRootHex } from "../../src/core/merkle.js";
 import { DEVNET, genesisBlock } from "../../src/core/network.js";
 import { meetsDifficulty } from "../../src/core/pow.js";
-import type { Block, BlockHeader, NetworkParams, SignedTx, Transaction, TransferTx } from "../../src/core/types.js";
+import type { Block, BlockHeader, CoinbaseTx, NetworkParams, SignedTx, Transaction, TransferTx } from "../../src/core/types.js";
 import { sha256 } from "../../src/crypto/hash.js";
 import { type KeyPair, keyPairFromSeed, signHex } from "../../src/crypto/keys.js";
 
@@ -40,6 +41,10 @@ export function signTransfer(
   return { ...tx, id: txId(tx) };
 }
 
+export function coinbase(recipient: string, amount: number, height: number): CoinbaseTx {
+  return { type: "coinbase", sender: "0", recipient, amount, height };
+}
+
 /** The smallest proof ≥ `from` whose header hash meets the header's difficulty (bounded). */
 export function grind(header: Omit<BlockHeader, "proof">, from = 0, maxTries = 50_000_000): number {
   for (let proof = from; proof < from + maxTries; proof++) {
@@ -54,11 +59,12 @@ export function regrind(b: Block, edit: Partial<Block> = {}): Block {
   return { ...header, transactions, proof: grind(header) };
 }
 
-/** A proof that does NOT meet the block's difficulty (difficulty must be > 1). */
+/** The same block with a proof that does NOT meet its difficulty (difficulty must be > 1). */
 export function withBadPow(b: Block): Block {
-  let proof = b.proof + 1;
-  while (meetsDifficulty(blockHash({ ...b, proof }), b.difficulty)) proof++;
-  return { ...b, proof };
+  for (let proof = b.proof + 1; proof < b.proof + 100_000; proof++) {
+    if (!meetsDifficulty(blockHash({ ...b, proof }), b.difficulty)) return { ...b, proof };
+  }
+  throw new Error(`no failing proof found (difficulty ${b.difficulty} is too low)`);
 }
 
 export function txRootOf(txs: Transaction[]): string {
@@ -76,8 +82,7 @@ export function nowSeconds(): number {
  */
 export function childBlock(parent: Block, txs: SignedTx[], miner: string, params: NetworkParams, at?: number): Block {
   const fees = txs.reduce((s, t) => s + t.fee, 0);
-  const coinbase: Transaction = { type: "coinbase", sender: "0", recipient: miner, amount: params.reward + fees, height: parent.index + 1 };
-  const transactions = [coinbase, ...txs.map(stripId)];
+  const transactions = [coinbase(miner, params.reward + fees, parent.index + 1), ...txs.map(stripId)];
   const timestamp = Math.max(Math.round((parent.timestamp + 0.001) * 1000) / 1000, at ?? nowSeconds());
   const header = {
     index: parent.index + 1,

@@ -7,11 +7,11 @@ import { blockHash, signingBytes, txId } from "../../src/core/encoding.js";
 import { type ReasonCode, RuleError } from "../../src/core/errors.js";
 import { txRootHex } from "../../src/core/merkle.js";
 import { genesisBlock } from "../../src/core/network.js";
-import { meetsDifficulty } from "../../src/core/pow.js";
 import { type Account, EMPTY_STATE, StateOverlay } from "../../src/core/state.js";
 import { applyTransaction } from "../../src/core/transition.js";
-import type { Address, Block, BlockHeader, CoinbaseTx, NetworkParams, SignedTx, Transaction, UnsignedTx } from "../../src/core/types.js";
+import type { Address, Block, BlockHeader, NetworkParams, SignedTx, Transaction, UnsignedTx } from "../../src/core/types.js";
 import { type KeyPair, signHex } from "../../src/crypto/keys.js";
+import { coinbase, grind } from "../harness/chains.js";
 
 /** A fast test network: difficulty 1 (every hash meets it), reward 50, no minimum fee. */
 export const NET: NetworkParams = Object.freeze({
@@ -39,16 +39,7 @@ export function signTx<F extends TxFields>(key: KeyPair, fields: F): Extract<Sig
   return { ...unsigned, signature: signHex(key, signingBytes(unsigned)) } as unknown as Extract<SignedTx, { type: F["type"] }>;
 }
 
-export function coinbase(recipient: Address, amount: number, height: number): CoinbaseTx {
-  return { type: "coinbase", sender: "0", recipient, amount, height };
-}
-
-/** The smallest proof ≥ `from` whose header hash meets the header's difficulty. */
-export function grind(header: Omit<BlockHeader, "proof">, from = 0): number {
-  let proof = from;
-  while (!meetsDifficulty(blockHash({ ...header, proof }), header.difficulty)) proof++;
-  return proof;
-}
+export { coinbase, grind };
 
 export interface BlockOptions {
   timestamp?: number;

@@ -6,16 +6,13 @@ import { randomBytes } from "node:crypto";
 import { createServer as createNetServer } from "node:net";
 import type { Status } from "../../src/api/contract.js";
 import { blockHash, txId } from "../../src/core/encoding.js";
-import { DEVNET, genesisBlock } from "../../src/core/network.js";
-import { meetsDifficulty } from "../../src/core/pow.js";
+import { genesisBlock } from "../../src/core/network.js";
 import type { Address, Block, NetworkParams, SignedTx, Transaction } from "../../src/core/types.js";
-import { grind, mineBlock } from "../helpers/factory.js";
-import { http, type NodeProc, removeDir } from "../helpers/node-process.js";
+import { mineBlock } from "../helpers/factory.js";
 
-/** The parameters of a node started with `--difficulty N`. */
-export function devnetAt(difficulty: number): NetworkParams {
-  return { ...DEVNET, difficulty };
-}
+export { devnetAt, regrind, withBadPow } from "../harness/chains.js";
+
+import { http, type NodeProc, removeDir } from "../helpers/node-process.js";
 
 export type ApiBlock = Block & { hash: string; transactions: Array<Transaction & { id: string }> };
 
@@ -41,20 +38,6 @@ export function buildChain(
     chain.push(mineBlock(parent, txs, miner, params, { difficulty: params.difficulty }));
   }
   return chain;
-}
-
-/** The same block with its header changed by `edit` and a proof of work ground again. */
-export function regrind(b: Block, edit: Partial<Block> = {}): Block {
-  const { proof: _p, transactions, ...header } = { ...b, ...edit };
-  return { ...header, transactions, proof: grind(header) };
-}
-
-/** The same block with a proof that does NOT meet its difficulty (difficulty must be > 1). */
-export function withBadPow(b: Block): Block {
-  for (let proof = b.proof + 1; proof < b.proof + 100_000; proof++) {
-    if (!meetsDifficulty(blockHash({ ...b, proof }), b.difficulty)) return { ...b, proof };
-  }
-  throw new Error(`no failing proof found (difficulty ${b.difficulty} is too low)`);
 }
 
 export function totalWork(chain: Block[]): number {
