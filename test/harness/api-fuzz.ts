@@ -42,7 +42,9 @@ export async function apiFuzz(opts: ApiFuzzOptions): Promise<ApiFuzzResult> {
     }
     const status = await getJson(`${node.url}/status`);
     const tx = signTransfer(funded, { recipient: keyFor("fuzz recipient").address, amount: 1, fee: 1, nonce: 0, network: params.name });
-    const block = toApi(childBlock(chain.at(-1) as never, [tx], funded.address, params));
+    const tip = chain[chain.length - 1];
+    if (tip === undefined) throw new Error("no chain to build on");
+    const block = toApi(childBlock(tip, [tx], funded.address, params));
     const hashes = chain.map((b) => toApi(b).hash);
     const ctx: FuzzContext = {
       tx: { ...tx },

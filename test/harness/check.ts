@@ -1,6 +1,6 @@
 /**
- * Independent checks of what a node serves, written from SPEC §1–§4 without the node's own
- * code (no src/core): canonical JSON of flat objects, SHA-256 hashes, RFC 6962 Merkle roots,
+ * The one chain checker: independent checks of what a node serves, written from SPEC §1–§4
+ * without the node's own code (no src/core), for the soak, the robust and integration tests: canonical JSON of flat objects, SHA-256 hashes, RFC 6962 Merkle roots,
  * proof of work, coinbase amounts, one confirmation per transaction, and a replay of the
  * coin ledger. Each check returns the problems it found (an empty list: all good).
  */
@@ -33,6 +33,10 @@ function sha256(data: string | Buffer): Buffer {
   return createHash("sha256").update(data).digest();
 }
 
+export function sha256Hex(data: string | Buffer): string {
+  return sha256(data).toString("hex");
+}
+
 /** Canonical JSON (SPEC §1, RFC 8785) of a flat object of strings and finite numbers. */
 export function canonicalFlat(o: Record<string, unknown>): string {
   const parts = Object.keys(o)
@@ -61,7 +65,10 @@ export function merkleRoot(ids: string[]): string {
   return mth(ids.map((id) => Buffer.from(id, "hex"))).toString("hex");
 }
 
-export function blockHashOf(b: Record<string, unknown>): string {
+/** The header fields a block hash covers (SPEC §4), whatever their types as served. */
+type HeaderFields = { [K in "index" | "timestamp" | "proof" | "previous_hash" | "difficulty" | "tx_root"]: unknown };
+
+export function blockHashOf(b: HeaderFields): string {
   const { index, timestamp, proof, previous_hash, difficulty, tx_root } = b;
   return sha256(canonicalFlat({ index, timestamp, proof, previous_hash, difficulty, tx_root })).toString("hex");
 }
@@ -98,7 +105,7 @@ export function chainProblems(chain: ApiBlock[], opts: { difficulty: number; rew
     if (b.difficulty !== opts.difficulty) add(`${at}: difficulty ${b.difficulty}`);
     let hash: string;
     try {
-      hash = blockHashOf(b as unknown as Record<string, unknown>);
+      hash = blockHashOf(b);
     } catch (err) {
       add(`${at}: header not hashable: ${(err as Error).message}`);
       continue;
@@ -159,7 +166,13 @@ export interface Ledger {
  * pays its fee, a transfer moves its amount; nonces count up from 0. Token balances are not
  * replayed (coins only).
  */
-export function replayLedger(chain: ApiBlock[]): Ledger {
+/** What the replay reads of a block: its index and the coin fields of its transactions. */
+type LedgerBlock = {
+  index: number;
+  transactions: Array<{ id: string; type: string; sender: string; recipient?: string; amount?: number; fee?: number; nonce?: number }>;
+};
+
+export function replayLedger(chain: LedgerBlock[]): Ledger {
   const balances = new Map<string, number>();
   const nonces = new Map<string, number>();
   const txs = new Map<string, number>();

@@ -259,7 +259,7 @@ export async function consensusFuzz(opts: ConsensusOptions): Promise<ConsensusRe
     };
     /** A valid transfer on the state after `chain`, from a funded key, nonce as the chain says. */
     const transferOn = (chain: Block[], extraNonce = new Map<string, number>()) => {
-      const ledger = replayLedger(chain.map((b) => toApi(b) as never));
+      const ledger = replayLedger(chain.map(toApi));
       const payers = KEYS.filter((k) => (ledger.balances.get(k.address) ?? 0) >= 2 && !extraNonce.has(k.address));
       if (payers.length === 0) return undefined;
       const k = rng.pick(payers);
