@@ -89,7 +89,7 @@ export async function benchIngest(limit: VerifyLimit): Promise<Figure[]> {
   const dir = tempDir("ingest");
   const netFile = join(dir, "network.json");
   writeFileSync(netFile, JSON.stringify(INGEST_NETWORK));
-  const node = await startNode(["--data-dir", join(dir, "data"), "--network", netFile, "--pool-size", "100000"]);
+  const node = await startNode(join(dir, "data"), ["--network", netFile, "--pool-size", "100000"]);
   const admin = new HttpClient(node.url, 8);
   try {
     const batch = await probeBatch(admin);

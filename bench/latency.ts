@@ -28,7 +28,7 @@ function quantile(sorted: number[], q: number): number {
 
 async function measure(mine: boolean): Promise<Latency> {
   const dir = tempDir(mine ? "latency-mining" : "latency-idle");
-  const node = await startNode(["--data-dir", join(dir, "data"), "--difficulty", DIFFICULTY, ...(mine ? ["--mine"] : [])]);
+  const node = await startNode(join(dir, "data"), ["--difficulty", DIFFICULTY, ...(mine ? ["--mine"] : [])]);
   const client = new HttpClient(node.url, 1);
   try {
     type Status = Latency["status"];

@@ -6,9 +6,9 @@ import type { ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { BIN, ROOT } from "../test/harness/root.js";
+import { ROOT } from "../test/harness/root.js";
 
-export { BIN, ROOT };
+export { ROOT };
 
 const dirs = new Set<string>();
 const children = new Set<ChildProcess>();

@@ -36,7 +36,7 @@ function buildStore(dataDir: string): number {
 
 /** Spawn → first 200 on /status, in seconds; checks the height served. */
 async function timeToServe(dataDir: string, height: number): Promise<number> {
-  const node = await startNode(["--data-dir", dataDir, "--difficulty", "1"]);
+  const node = await startNode(dataDir, ["--difficulty", "1"]);
   const client = new HttpClient(node.url, 1);
   try {
     let served = 0;

@@ -23,7 +23,7 @@ async function heightOf(c: HttpClient): Promise<number> {
 
 /** A fresh node B syncs from A; seconds from registering A to B at the top, and B's CPU seconds meanwhile. */
 async function syncOnce(aUrl: string, dataDir: string): Promise<{ seconds: number; cpu: number }> {
-  const b = await startNode(["--data-dir", dataDir, "--difficulty", "1"]);
+  const b = await startNode(dataDir, ["--difficulty", "1"]);
   const cb = new HttpClient(b.url, 1);
   try {
     const cpu0 = processCpuSeconds(b.proc.pid) ?? Number.NaN;
@@ -41,7 +41,7 @@ async function syncOnce(aUrl: string, dataDir: string): Promise<{ seconds: numbe
 export async function benchSync(): Promise<Figure[]> {
   const blocks = coinbaseChain(DEVNET_D1, BLOCKS, benchKey("sync miner").address).map((b) => JSON.stringify(b));
   const dir = tempDir("sync");
-  const a = await startNode(["--data-dir", join(dir, "a"), "--difficulty", "1"]);
+  const a = await startNode(join(dir, "a"), ["--difficulty", "1"]);
   const ca = new HttpClient(a.url, 1);
   try {
     const sa = await ca.expect<{ genesis_hash: string }>([200], "GET", "/status");
