@@ -27,6 +27,11 @@ async function main(): Promise<number> {
   // The node's worker pools unref their threads (a node's server keeps it alive); here a timer does.
   const keepAlive = setInterval(() => {}, 1000);
   const asked = process.argv.slice(2);
+  if (asked.includes("--help") || asked.includes("-h")) {
+    clearInterval(keepAlive);
+    process.stdout.write(`npm run bench -- [SECTION ...]   sections: ${ALL.join(", ")} (all by default; see BENCHMARKS.md)\n`);
+    return 0;
+  }
   for (const a of asked) if (!ALL.includes(a as Name)) throw new Error(`unknown section "${a}"; sections: ${ALL.join(", ")}`);
   const wanted = new Set<Name>(asked.length === 0 ? ALL : (asked as Name[]));
   const t0 = performance.now();
