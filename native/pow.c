@@ -1,5 +1,5 @@
 /*
- * Proof-of-work search for tinychain (SPEC §4): the header's canonical JSON is
+ * Proof-of-work search for tinychain (docs/protocol.md §4): the header's canonical JSON is
  * prefix || decimal(proof) || suffix. The prefix's whole 64-byte blocks are hashed once
  * (midstate); each try writes the proof's digits in place and compresses only the tail.
  *

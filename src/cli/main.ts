@@ -1,4 +1,4 @@
-/** The `tinychain` executable (SPEC §8). */
+/** The `tinychain` executable (docs/protocol.md §8). */
 import { Command } from "commander";
 import { registerDevnetCommand } from "./devnet-command.js";
 import { registerNodeCommand } from "./node-command.js";

@@ -1,4 +1,4 @@
-/** `tinychain node`: runs a node (SPEC §8). */
+/** `tinychain node`: runs a node (docs/protocol.md §8). */
 import { readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join, resolve } from "node:path";

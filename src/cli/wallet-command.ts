@@ -1,4 +1,4 @@
-/** `tinychain wallet SUBCOMMAND [--wallet DIR] [--node URL] [--json]` (SPEC §8). */
+/** `tinychain wallet SUBCOMMAND [--wallet DIR] [--node URL] [--json]` (docs/protocol.md §8). */
 import { type Command, InvalidArgumentError } from "commander";
 import { addressCommand, balanceCommand, historyCommand, importCommand, newCommand, sendCommand } from "../wallet/account-commands.js";
 import { parseCoinAmount } from "../wallet/amounts.js";

@@ -1,5 +1,5 @@
 /**
- * Block rules (SPEC §4) in the order a node should run them, cheapest first:
+ * Block rules (docs/protocol.md §4) in the order a node should run them, cheapest first:
  * `checkBlockShape` (no context), `checkBlockHeader` (needs the parent), then signatures
  * (verify.ts) and the state transition (transition.ts `applyBlock`).
  */

@@ -1,13 +1,13 @@
 import type { BlockHeader, NetworkParams } from "./types.js";
 
-/** Milliseconds of a protocol timestamp, as SPEC §4 rounds it. */
+/** Milliseconds of a protocol timestamp, as docs/protocol.md §4 rounds it. */
 export function timestampMs(timestamp: number): number {
   return Math.round(timestamp * 1000);
 }
 
 /**
  * True when block `index` is a retarget block: its `index − 1` is a multiple of the interval
- * and > 1 (SPEC §4). SPEC measures from "the block `interval` before the parent"; at the first
+ * and > 1 (docs/protocol.md §4). docs/protocol.md §4 measures from "the block `interval` before the parent"; at the first
  * multiple that would be index 0, which does not exist (the chain starts at 1), so a retarget
  * also needs that ancestor to exist; until then blocks keep their parent's difficulty.
  */
@@ -19,7 +19,7 @@ export function isRetargetHeight(params: NetworkParams, index: number): boolean 
 }
 
 /**
- * The difficulty a block at `parent.index + 1` must carry (SPEC §4).
+ * The difficulty a block at `parent.index + 1` must carry (docs/protocol.md §4).
  * `ancestor` is the block `interval` before the parent; it is needed only at retarget heights
  * (see `isRetargetHeight`), and may be undefined otherwise.
  */

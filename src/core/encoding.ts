@@ -67,7 +67,7 @@ function objectText(members: readonly string[], skip = -1): string {
   return `{${members.filter((_, i) => i !== skip).join(",")}}`;
 }
 
-/** Signing bytes: canonical JSON of the transaction without `signature` and `id` (SPEC §3). */
+/** Signing bytes: canonical JSON of the transaction without `signature` and `id` (docs/protocol.md §3). */
 export function signingBytes(tx: object): Buffer {
   return Buffer.from(signingText(tx), "utf8");
 }
@@ -117,7 +117,7 @@ export function headerOf(block: BlockHeader): BlockHeader {
   };
 }
 
-/** Block hash: SHA-256 of the canonical JSON of the header (SPEC §4). */
+/** Block hash: SHA-256 of the canonical JSON of the header (docs/protocol.md §4). */
 export function blockHash(header: BlockHeader): string {
   return sha256Hex(canonical(headerOf(header)));
 }

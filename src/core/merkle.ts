@@ -3,7 +3,7 @@ import { sha256, sha256Concat } from "../crypto/hash.js";
 const LEAF = Buffer.from([0x00]);
 const NODE = Buffer.from([0x01]);
 
-/** RFC 6962 Merkle Tree Hash over raw 32-byte leaves (SPEC §4 `tx_root`). */
+/** RFC 6962 Merkle Tree Hash over raw 32-byte leaves (docs/protocol.md §4 `tx_root`). */
 export function merkleRoot(leaves: readonly Uint8Array[]): Buffer {
   if (leaves.length === 0) return sha256(Buffer.alloc(0));
   return mth(leaves, 0, leaves.length);

@@ -5,7 +5,7 @@ import type { Block, NetworkParams } from "./types.js";
 
 export const EMPTY_TX_ROOT = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
 
-/** The default network (SPEC §6). */
+/** The default network (docs/protocol.md §6). */
 export const DEVNET: NetworkParams = Object.freeze({
   name: "devnet",
   genesis_timestamp: 1506092455,
@@ -16,7 +16,7 @@ export const DEVNET: NetworkParams = Object.freeze({
   min_fee: 0,
 });
 
-/** The genesis block of a network (SPEC §6); it is not checked for work. */
+/** The genesis block of a network (docs/protocol.md §6); it is not checked for work. */
 export function genesisBlock(params: NetworkParams): Block {
   return {
     index: 1,

@@ -1,4 +1,4 @@
-/** Proof of work arithmetic (SPEC §4): H × difficulty < 2^256. */
+/** Proof of work arithmetic (docs/protocol.md §4): H × difficulty < 2^256. */
 
 export const TWO_256 = 1n << 256n;
 

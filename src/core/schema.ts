@@ -1,5 +1,5 @@
 /**
- * Exact shapes of transactions and blocks (SPEC §1, §3, §4): every field present with the
+ * Exact shapes of transactions and blocks (docs/protocol.md §1, §3, §4): every field present with the
  * right type and range, and nothing else. Parsing returns a fresh object holding only the
  * protocol fields (no `id`, no `hash`), after checking that any `id`/`hash` given matches.
  */
@@ -77,7 +77,7 @@ const TX_FIELDS: Record<Transaction["type"], readonly string[]> = {
 export const TX_TYPES = Object.keys(TX_FIELDS) as Transaction["type"][];
 
 /**
- * Checks the exact shape of a transaction (SPEC §3) and returns it without `id`.
+ * Checks the exact shape of a transaction (docs/protocol.md §3) and returns it without `id`.
  * An `id` that is present must be the transaction's id.
  */
 export function parseTransaction(raw: unknown, what = "transaction"): Transaction {
@@ -199,7 +199,7 @@ function headerFields(raw: Obj, what: string): BlockHeader {
   };
 }
 
-/** A header with its hash, as computed (SPEC §4), never as claimed. */
+/** A header with its hash, as computed (docs/protocol.md §4), never as claimed. */
 export interface HashedHeader {
   header: BlockHeader;
   hash: string;
@@ -218,7 +218,7 @@ export function parseBlockHeader(raw: unknown): HashedHeader {
   return { header, hash };
 }
 
-/** A header as `GET /headers` serves it (SPEC §7: the six fields and `hash`), exactly. */
+/** A header as `GET /headers` serves it (docs/protocol.md §7: the six fields and `hash`), exactly. */
 export function parseHeader(raw: unknown): HashedHeader {
   if (!isObject(raw)) fail("bad-schema", `header must be a JSON object, got ${describe(raw)}`);
   exactKeys(raw, HEADER_KEYS, ["hash"], "header");
@@ -229,7 +229,7 @@ export function parseHeader(raw: unknown): HashedHeader {
 }
 
 /**
- * Checks the exact shape of a block (SPEC §4) and of each transaction in it, and returns it
+ * Checks the exact shape of a block (docs/protocol.md §4) and of each transaction in it, and returns it
  * without `hash`. A `hash` that is present must be the block's hash. `maxTxs` bounds the work
  * done on an oversized block before it is refused.
  */

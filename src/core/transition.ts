@@ -1,5 +1,5 @@
 /**
- * The state transition (SPEC §3, §4): a signed transaction's effect on balances, nonces and
+ * The state transition (docs/protocol.md §3, §4): a signed transaction's effect on balances, nonces and
  * tokens, and a block's (its transactions in order, then the coinbase). Signatures are not
  * checked here (see verify.ts): callers verify them first, possibly in parallel.
  */
@@ -106,7 +106,7 @@ export function totalFees(txs: readonly SignedTx[]): number {
 }
 
 /**
- * Applies a block's transactions in order and then its coinbase (SPEC §4). The block's
+ * Applies a block's transactions in order and then its coinbase (docs/protocol.md §4). The block's
  * structure (coinbase first and only there, count) must already be checked (block.ts).
  * Returns the token events of each transaction, by position in the block.
  */

@@ -1,4 +1,4 @@
-/** Protocol data types (SPEC §3, §4, §6). */
+/** Protocol data types (docs/protocol.md §3, §4, §6). */
 
 export type Address = string;
 export type Hash = string;
@@ -93,7 +93,7 @@ export interface NetworkParams {
   min_fee: number;
 }
 
-/** A token event (SPEC §3), kept per transaction. */
+/** A token event (docs/protocol.md §3), kept per transaction. */
 export type TokenEvent =
   | { event: "Transfer"; token: Hash; from: Address | "0"; to: Address; value: number }
   | { event: "Approval"; token: Hash; owner: Address; spender: Address; value: number };

@@ -3,7 +3,7 @@ import { signingBytes } from "./encoding.js";
 import { fail } from "./errors.js";
 import type { SignedTx } from "./types.js";
 
-/** True when the transaction's signature verifies against its sender over SPEC's signing bytes. */
+/** True when the transaction's signature verifies against its sender over the signing bytes of docs/protocol.md §3. */
 export function signatureValid(tx: SignedTx): boolean {
   return verifyHex(tx.sender, signingBytes(tx), tx.signature);
 }

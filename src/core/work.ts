@@ -1,4 +1,4 @@
-/** Cumulative work and fork choice (SPEC §4, §5). */
+/** Cumulative work and fork choice (docs/protocol.md §4, §5). */
 
 /** Total work of a chain whose tip has `difficulty`, on a parent with `parentWork`. */
 export function addWork(parentWork: bigint, difficulty: number): bigint {

@@ -41,7 +41,7 @@ export function generateKeyPair(): KeyPair {
   return keyPairFromPrivate(privateKey);
 }
 
-/** The key pair whose RFC 8032 32-byte seed is `seed` (as used by the SPEC's test vectors). */
+/** The key pair whose RFC 8032 32-byte seed is `seed` (as used by the test vectors of docs/protocol.md §9). */
 export function keyPairFromSeed(seed: Uint8Array): KeyPair {
   if (seed.length !== 32) throw new KeyError("an Ed25519 seed is 32 bytes");
   const der = Buffer.concat([PKCS8_PREFIX, seed]);

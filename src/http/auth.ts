@@ -1,5 +1,5 @@
 /**
- * Who may use the operator routes (SPEC §7): `/mine`, sending from the node's wallet,
+ * Who may use the operator routes (docs/protocol.md §7): `/mine`, sending from the node's wallet,
  * `/nodes/register`, `/nodes/resolve`. A request counts as from loopback only if its peer
  * address is loopback, its Host names this node by a loopback name (or one allowed with
  * --allow-host), its Origin, if any, is the node's own origin, and its Sec-Fetch-Site, if any,
@@ -21,7 +21,7 @@ export interface AccessOptions {
   requireToken?: boolean;
 }
 
-/** The Host names that are loopback by definition (SPEC §7), with any port. */
+/** The Host names that are loopback by definition (docs/protocol.md §7), with any port. */
 export const LOOPBACK_NAMES: readonly string[] = ["localhost", "127.0.0.1", "[::1]"];
 
 type Req = Pick<FastifyRequest, "headers" | "socket">;
@@ -56,7 +56,7 @@ function shown(value: string): string {
   return JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}…` : value);
 }
 
-/** Why `req` does not count as from loopback (SPEC §7 browser safety), or undefined when it does. */
+/** Why `req` does not count as from loopback (docs/protocol.md §7 browser safety), or undefined when it does. */
 export function whyNotLoopback(req: Req, allowHosts: readonly string[] = []): string | undefined {
   if (!isLoopback(req.socket.remoteAddress)) return "it comes from a non-loopback address";
   const host = req.headers.host;

@@ -1,4 +1,4 @@
-/** Maps rule refusals and request problems to SPEC §7 error answers: `{"error": "...", "code"}`. */
+/** Maps rule refusals and request problems to docs/protocol.md §7 error answers: `{"error": "...", "code"}`. */
 import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
 import { isRuleError, type ReasonKind } from "../core/errors.js";
 

@@ -1,4 +1,4 @@
-/** The node's HTTP API (SPEC §7): Fastify, with the OpenAPI description made from the route schemas. */
+/** The node's HTTP API (docs/protocol.md §7): Fastify, with the OpenAPI description made from the route schemas. */
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import fastifyStatic from "@fastify/static";

@@ -1,6 +1,6 @@
 /**
  * The chain: takes blocks (mined here or received), checks them with the core rules,
- * stores them, and follows the valid chain with the most work (SPEC §4, §5), moving state
+ * stores them, and follows the valid chain with the most work (docs/protocol.md §4, §5), moving state
  * and the main chain together in one SQLite transaction per change (the lookup indexes
  * follow just behind the tip: src/store/tx-index.ts).
  */

@@ -108,7 +108,7 @@ export function createNode(config: NodeConfig): TinyNode {
     onError: (err) => log.error({ err }, "miner error"),
     onTemplate: (t) => log.debug({ height: t.block.index, txs: t.block.transactions.length - 1 }, "mining on a new template"),
   });
-  // made at each start (SPEC §7 /status `node_id`): how this node recognises itself among its would-be peers
+  // made at each start (docs/protocol.md §7 /status `node_id`): how this node recognises itself among its would-be peers
   const nodeId = randomBytes(16).toString("hex");
   const { maxPeers, ...peeringSettings } = config.peering ?? {};
   const peers = new PeerSet(new PeerStore(db), {

@@ -1,5 +1,5 @@
 /**
- * Announcing new blocks and transactions to peers (SPEC §5: POST /blocks, POST /transactions).
+ * Announcing new blocks and transactions to peers (docs/protocol.md §5: POST /blocks, POST /transactions).
  * Each peer has a bounded queue sent with a few requests in flight; a seen-set stops echoes.
  */
 import type { Logger } from "pino";

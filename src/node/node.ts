@@ -49,7 +49,7 @@ export interface NodeParts {
   reads: ChainReads;
   wallet: KeyPair;
   apiToken: string;
-  /** Made at each start (SPEC §7 /status `node_id`): how this node recognises itself among its would-be peers. */
+  /** Made at each start (docs/protocol.md §7 /status `node_id`): how this node recognises itself among its would-be peers. */
   nodeId: string;
   /** Peer URLs to register when peering starts. */
   peersAtStart: readonly string[];
@@ -75,7 +75,7 @@ export class TinyNode {
   readonly clock: Clock;
   /** When the node was built (clock ms). */
   readonly startedAt: number;
-  /** Made at each start (SPEC §7 /status `node_id`): how this node recognises itself among its would-be peers. */
+  /** Made at each start (docs/protocol.md §7 /status `node_id`): how this node recognises itself among its would-be peers. */
   readonly nodeId: string;
   private readonly peersAtStart: readonly string[];
 

@@ -138,7 +138,7 @@ export class Peering {
   }
 
   /**
-   * Registers peer addresses (SPEC §7 /nodes/register). Garbage, another network, or this
+   * Registers peer addresses (docs/protocol.md §7 /nodes/register). Garbage, another network, or this
    * node itself is refused (nothing is added then); unreachable peers are kept and retried.
    */
   async register(inputs: unknown): Promise<string[]> {
@@ -209,7 +209,7 @@ export class Peering {
   }
 
   /**
-   * Runs consensus against all peers now (SPEC §7 /nodes/resolve). True when a peer's chain
+   * Runs consensus against all peers now (docs/protocol.md §7 /nodes/resolve). True when a peer's chain
    * replaced ours: in this call, or by the background sync since the last call (so the
    * tutorial's register-then-resolve still reports the replacement).
    */

@@ -1,5 +1,5 @@
 /**
- * Catching up with peers (SPEC §5), headers first: compare tips, find the fork point, fetch
+ * Catching up with peers (docs/protocol.md §5), headers first: compare tips, find the fork point, fetch
  * the peer's headers after it and check them (links, time, difficulty, proof of work) and
  * their total work, and only when that beats our chain fetch the blocks — in pages, each
  * checked in full by the chain, which switches when the branch has more work. Blocks stored
@@ -20,7 +20,7 @@ import { type Clock, nowSeconds } from "./clock.js";
 import { HeaderBranch } from "./header-branch.js";
 import type { Peer, PeerSet } from "./peers.js";
 
-/** Headers asked for per request (SPEC §7: a node serves at least 2,000). */
+/** Headers asked for per request (docs/protocol.md §7: a node serves at least 2,000). */
 const HEADERS_PER_PAGE = 2000;
 
 /** What a sync hands back to the node. */
@@ -158,7 +158,7 @@ export class Sync {
     }
   }
 
-  /** Peers that answered GET /headers with 404 (SPEC 1.0 nodes): synced by blocks alone. */
+  /** Peers that answered GET /headers with 404 (protocol 1.0 nodes): synced by blocks alone. */
   private readonly noHeaders = new Set<string>();
 
   /**

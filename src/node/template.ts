@@ -98,7 +98,7 @@ export function buildTemplate(chain: Chain, pool: Pool, minerAddress: string, no
   const coinbase: CoinbaseTx = { type: "coinbase", sender: "0", recipient: minerAddress, amount: params.reward + fees, height: index };
   const txs: Array<CoinbaseTx | SignedTx> = [coinbase, ...chosen.map((e) => e.tx)];
   const txIds = [txId(coinbase), ...chosen.map((e) => e.id)];
-  // milliseconds precision, never before the parent (SPEC §4)
+  // milliseconds precision, never before the parent (docs/protocol.md §4)
   const timestamp = Math.max(Math.floor(nowS * 1000) / 1000, tip.header.timestamp);
   return {
     block: {

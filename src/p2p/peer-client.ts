@@ -1,5 +1,5 @@
 /**
- * Calls to a peer over the routes of SPEC §7. Answers are shape-checked here only as far as
+ * Calls to a peer over the routes of docs/protocol.md §7. Answers are shape-checked here only as far as
  * needed to use them; blocks are checked in full by the chain.
  */
 import type { Status } from "../api/contract.js";
@@ -72,7 +72,7 @@ export class PeerClient {
 
   /**
    * Main-chain headers from `from` (raw, unchecked); undefined when the peer does not serve
-   * GET /headers (a node of SPEC 1.0), so the caller falls back to blocks.
+   * GET /headers (a node of protocol 1.0), so the caller falls back to blocks.
    */
   async headersFrom(from: number, limit: number): Promise<unknown[] | undefined> {
     let body: unknown;

@@ -50,7 +50,7 @@ export function blockJson(block: Block, hash: string, txIds: readonly string[]):
   });
 }
 
-/** The header as GET /headers serves it (SPEC §7): the six header fields and `hash`. */
+/** The header as GET /headers serves it (docs/protocol.md §7): the six header fields and `hash`. */
 export function headerJson(block: BlockHeader, hash: string): string {
   return JSON.stringify({
     index: block.index,

@@ -1,4 +1,4 @@
-/** `tinychain wallet new | import | address | balance | send | history` (SPEC §8). */
+/** `tinychain wallet new | import | address | balance | send | history` (docs/protocol.md §8). */
 
 import type { TokenInfo, TxWithId } from "../api/contract.js";
 import { formatTokenAmount, formatUnits, parseCoinAmount } from "./amounts.js";

@@ -1,5 +1,5 @@
 /**
- * Amounts on the command line (SPEC §8). Coins are whole numbers. Token amounts are whole
+ * Amounts on the command line (docs/protocol.md §8). Coins are whole numbers. Token amounts are whole
  * tokens with up to the token's `decimals` places ("12.50" of a 2-decimal token is 1250 base
  * units, "12" is 1200), or base units with --raw. Decimal strings and BigInt only, never
  * floating point; every result is an integer the protocol can carry (0 … 2^53−1).

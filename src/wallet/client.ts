@@ -1,5 +1,5 @@
 /**
- * The wallet's view of a node: its HTTP API (SPEC §7) over fetch, each request bounded in
+ * The wallet's view of a node: its HTTP API (docs/protocol.md §7) over fetch, each request bounded in
  * time, failures turned into WalletErrors that say what to do.
  */
 import type {

@@ -12,7 +12,7 @@ export class WalletError extends Error {
   }
 }
 
-/** The node answered with an error (SPEC §7: `{"error", "code"}`). */
+/** The node answered with an error (docs/protocol.md §7: `{"error", "code"}`). */
 export class ApiError extends WalletError {
   override name = "ApiError";
   constructor(

@@ -1,6 +1,6 @@
 /**
  * A wallet directory: `private.key` (PKCS#8 PEM, mode 0600) and `public.key` (SPKI PEM),
- * as OpenSSL writes them (SPEC §2).
+ * as OpenSSL writes them (docs/protocol.md §2).
  */
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";

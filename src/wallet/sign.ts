@@ -1,4 +1,4 @@
-/** Builds and signs a transaction locally (SPEC §3): the key never leaves the wallet. */
+/** Builds and signs a transaction locally (docs/protocol.md §3): the key never leaves the wallet. */
 import { signingBytes, txId } from "../core/encoding.js";
 import { parseTransaction } from "../core/schema.js";
 import type { SignedTx, UnsignedTx } from "../core/types.js";

@@ -1,6 +1,6 @@
 /**
  * `tinychain wallet token create | transfer | approve | transfer-from | balance | allowance | info`
- * (SPEC §8): ERC-20 over the node's API. Amounts are whole tokens with up to the token's
+ * (docs/protocol.md §8): ERC-20 over the node's API. Amounts are whole tokens with up to the token's
  * decimals, or base units with --raw.
  */
 import { formatTokenAmount, formatTokenAmountWithUnits, formatUnits, parseTokenAmount } from "./amounts.js";

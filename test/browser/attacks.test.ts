@@ -1,5 +1,5 @@
 /**
- * What a web page can do to a node through the visitor's browser (SPEC §7 browser safety), in
+ * What a web page can do to a node through the visitor's browser (docs/protocol.md §7 browser safety), in
  * real Chromium: a page of another origin on this machine tries an <img> of /mine, a
  * text/plain form post, fetch posts (no-cors and JSON) and framing the explorer's console; a
  * DNS-rebinding page (a name of the attacker's resolving to 127.0.0.1, as Chromium's

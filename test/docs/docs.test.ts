@@ -32,7 +32,7 @@
  *   In the shown output, `...` stands for any text in a line, and a line of only `...` for
  *   any number of lines.
  * - `<!-- doc-test: exact -->` before a block compares it without masks (values that do not
- *   vary: the SPEC's test vectors, genesis hashes). `<!-- doc-test: eventually -->` re-runs each
+ *   vary: the test vectors of docs/protocol.md §9, genesis hashes). `<!-- doc-test: eventually -->` re-runs each
  *   command of the block until its output matches, for up to 30 s (gossip and sync take a moment).
  *
  * DOCTEST_FILES=a.md,b.md tests other files, from the repository root or absolute (e.g. a copy

@@ -1,5 +1,5 @@
 /**
- * The one chain checker: independent checks of what a node serves, written from SPEC §1–§4
+ * The one chain checker: independent checks of what a node serves, written from docs/protocol.md §1–§4
  * without the node's own code (no src/core), for the soak, the robust and integration tests: canonical JSON of flat objects, SHA-256 hashes, RFC 6962 Merkle roots,
  * proof of work, coinbase amounts, one confirmation per transaction, and a replay of the
  * coin ledger. Each check returns the problems it found (an empty list: all good).
@@ -37,7 +37,7 @@ export function sha256Hex(data: string | Buffer): string {
   return sha256(data).toString("hex");
 }
 
-/** Canonical JSON (SPEC §1, RFC 8785) of a flat object of strings and finite numbers. */
+/** Canonical JSON (docs/protocol.md §1, RFC 8785) of a flat object of strings and finite numbers. */
 export function canonicalFlat(o: Record<string, unknown>): string {
   const parts = Object.keys(o)
     .sort()
@@ -65,7 +65,7 @@ export function merkleRoot(ids: string[]): string {
   return mth(ids.map((id) => Buffer.from(id, "hex"))).toString("hex");
 }
 
-/** The header fields a block hash covers (SPEC §4), whatever their types as served. */
+/** The header fields a block hash covers (docs/protocol.md §4), whatever their types as served. */
 type HeaderFields = { [K in "index" | "timestamp" | "proof" | "previous_hash" | "difficulty" | "tx_root"]: unknown };
 
 export function blockHashOf(b: HeaderFields): string {
@@ -162,7 +162,7 @@ export interface Ledger {
 }
 
 /**
- * Replays the coin side of the chain (SPEC §3): coinbase credits; every signed transaction
+ * Replays the coin side of the chain (docs/protocol.md §3): coinbase credits; every signed transaction
  * pays its fee, a transfer moves its amount; nonces count up from 0. Token balances are not
  * replayed (coins only).
  */

@@ -76,7 +76,7 @@ export interface ServeOptions {
   address?: string;
   /** Blocks served as is (already in API form, possibly tampered); default: `toApi` of each. */
   raw?: unknown[];
-  /** Serve GET /headers too (SPEC 1.1); without it the peer answers 404, as a SPEC 1.0 node. */
+  /** Serve GET /headers too (protocol 1.1); without it the peer answers 404, as a protocol 1.0 node. */
   headers?: boolean;
 }
 

@@ -3,7 +3,7 @@
  * JSON of every type, deep nesting, huge and unsafe numbers, -0, floats where integers belong,
  * unicode and control characters, duplicate keys written as raw JSON text, missing and extra
  * fields, random bytes, wrong content types, truncated bodies, raw-socket abuse). Invariant:
- * no answer is a 5xx, every 4xx is a SPEC §7 error body, the node never stops answering.
+ * no answer is a 5xx, every 4xx is a docs/protocol.md §7 error body, the node never stops answering.
  * Requests are generated from a fixed seed (batches of `fc.sample`), so a run is reproducible.
  */
 import { connect } from "node:net";

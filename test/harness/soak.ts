@@ -282,7 +282,7 @@ export async function soak(opts: SoakOptions): Promise<SoakReport> {
       nodes[i] = await launch(i, n.port, false);
     }
     // Everyone agrees on one tip. With mining stopped, two tips of equal work stay apart (on a
-    // tie a node keeps its own, SPEC §5), and blocks of the last forks may have been abandoned,
+    // tie a node keeps its own, docs/protocol.md §5), and blocks of the last forks may have been abandoned,
     // their transactions pending again: so one node mines by hand (/mine), which breaks ties
     // and confirms what is pending, until all agree and every accepted transaction is on the
     // chain (bounded).

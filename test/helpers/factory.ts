@@ -33,7 +33,7 @@ export type TxFields = {
   [T in UnsignedTx as T["type"]]: Omit<T, "sender" | Defaulted> & Partial<Pick<T, Defaulted>>;
 }[UnsignedTx["type"]];
 
-/** Signs `fields` with `key` (SPEC §3 signing bytes); network defaults to NET's, fee and nonce to 0. */
+/** Signs `fields` with `key` (docs/protocol.md §3 signing bytes); network defaults to NET's, fee and nonce to 0. */
 export function signTx<F extends TxFields>(key: KeyPair, fields: F): Extract<SignedTx, { type: F["type"] }> {
   const unsigned = { network: NET.name, fee: 0, nonce: 0, ...fields, sender: key.address };
   return { ...unsigned, signature: signHex(key, signingBytes(unsigned)) } as unknown as Extract<SignedTx, { type: F["type"] }>;

@@ -1,5 +1,5 @@
 /**
- * Bad input never gives a 5xx, a crash or a hang (SPEC §7): a table of malformed requests,
+ * Bad input never gives a 5xx, a crash or a hang (docs/protocol.md §7): a table of malformed requests,
  * raw-socket abuse, and random JSON from fast-check; afterwards the node still answers and its
  * chain is valid.
  */

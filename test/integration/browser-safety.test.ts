@@ -1,5 +1,5 @@
 /**
- * SPEC §7 browser safety, against real node processes: a request to an operator route counts
+ * docs/protocol.md §7 browser safety, against real node processes: a request to an operator route counts
  * as from loopback only if its peer address is loopback, its Host is a loopback name (or one
  * given with --allow-host), its Origin, if any, is the node's own and its Sec-Fetch-Site, if
  * any, is same-origin or none. Every refused request changes nothing (height, pool, peers).

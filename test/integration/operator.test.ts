@@ -1,5 +1,5 @@
 /**
- * Operator routes (SPEC §7): open to loopback without a token. (Requests from a non-loopback
+ * Operator routes (docs/protocol.md §7): open to loopback without a token. (Requests from a non-loopback
  * address need a second interface; the address check itself is tested here directly.)
  */
 import { readFileSync } from "node:fs";
@@ -47,7 +47,7 @@ describe("operator routes from loopback", () => {
     await expectChainValidAt(node.url, DIFFICULTY);
   });
 
-  it("reads need no token either, and errors keep the SPEC shape", async () => {
+  it("reads need no token either, and errors keep the shape of docs/protocol.md §7", async () => {
     expect((await http(`${node.url}/status`)).status).toBe(200);
     const r = await http(`${node.url}/transactions/new`, { body: { recipient: key1.address, amount: 10 ** 9 } });
     expect(r.status).toBe(400);

@@ -1,5 +1,5 @@
 /**
- * `tinychain devnet --nodes 3` (SPEC §8): three nodes on consecutive ports, each registered
+ * `tinychain devnet --nodes 3` (docs/protocol.md §8): three nodes on consecutive ports, each registered
  * with the others; a block mined on one reaches all; Ctrl-C (SIGINT) stops them all.
  */
 import { type ChildProcess, spawn } from "node:child_process";

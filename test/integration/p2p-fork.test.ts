@@ -1,5 +1,5 @@
 /**
- * A fork and its resolution (SPEC §5): two nodes share history, mine apart, then meet. Both
+ * A fork and its resolution (docs/protocol.md §5): two nodes share history, mine apart, then meet. Both
  * end on the chain with more work; a transaction confirmed only on the losing branch goes
  * back to the pool and is mined again.
  */

@@ -1,5 +1,5 @@
 /**
- * Convergence without /nodes/resolve (SPEC §5): three nodes registered with each other, one
+ * Convergence without /nodes/resolve (docs/protocol.md §5): three nodes registered with each other, one
  * mining continuously (`--mine`); announcements and the background sync bring the others to
  * the miner's chain within seconds. Announced blocks whose parents are missing are held and
  * connected when the parents arrive.

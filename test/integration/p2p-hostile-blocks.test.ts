@@ -50,7 +50,7 @@ describe("unrequested blocks", () => {
   }, async () => {
     const node = cleanup.node(await startNode({ difficulty: DIFFICULTY, args: ["--sync-interval", "0"] }));
     for (let i = 0; i < 5; i++) await mineOn(node.url); // tip at 6
-    // GET /headers (SPEC §7): each main-chain block's six header fields and hash, in order
+    // GET /headers (docs/protocol.md §7): each main-chain block's six header fields and hash, in order
     const blocks = (await http(`${node.url}/blocks?from=2&limit=5`)).body.blocks as Array<Block & { hash: string }>;
     const headers = (await http(`${node.url}/headers?from=2&limit=5`)).body.headers;
     expect(headers).toEqual(blocks.map(({ transactions: _t, ...h }) => h));

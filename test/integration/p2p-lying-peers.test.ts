@@ -1,5 +1,5 @@
 /**
- * Peers can lie (SPEC §5: "nothing received from a peer is trusted"). Scripted fake peers on
+ * Peers can lie (docs/protocol.md §5: "nothing received from a peer is trusted"). Scripted fake peers on
  * 127.0.0.1 serve chains built offline at the node's network and then tampered with, claim
  * work they do not have, answer garbage, stream without end or never answer. The node must
  * keep its chain (or take only the valid part, when that part has more work), keep

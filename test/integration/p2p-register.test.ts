@@ -1,5 +1,5 @@
 /**
- * Peer registration and consensus as in the tutorial (SPEC §7 /nodes/register,
+ * Peer registration and consensus as in the tutorial (docs/protocol.md §7 /nodes/register,
  * /nodes/resolve and their aliases): two real nodes, garbage refused, unreachable peers
  * kept, other networks and the node itself refused, the peer list kept across restarts.
  */

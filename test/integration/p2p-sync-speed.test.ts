@@ -1,5 +1,5 @@
 /**
- * Sync speed (SPEC §5: fork point found, only missing blocks fetched, each validated): a new
+ * Sync speed (docs/protocol.md §5: fork point found, only missing blocks fetched, each validated): a new
  * node catches up 2,000 blocks from a peer. The chain is built offline at difficulty 1
  * (coinbase only) and announced to node A block by block; node B then syncs it from A.
  */

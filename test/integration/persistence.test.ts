@@ -1,5 +1,5 @@
 /**
- * What a node keeps across restarts (SPEC §8): chain, balances and the pool survive a crash
+ * What a node keeps across restarts (docs/protocol.md §8): chain, balances and the pool survive a crash
  * (`kill -9`) and a clean stop; SIGTERM exits 0; the wallet key and the API token are 0600.
  */
 import { statSync, writeFileSync } from "node:fs";

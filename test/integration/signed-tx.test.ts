@@ -1,6 +1,6 @@
 /**
  * Transfers signed outside the project: an Ed25519 key made by `openssl genpkey`, the signing
- * bytes built here by hand (SPEC §3), the signature made by `openssl pkeyutl`. Then the ways a
+ * bytes built here by hand (docs/protocol.md §3), the signature made by `openssl pkeyutl`. Then the ways a
  * signed transfer is refused: tampered, replayed, overspent, used nonce, someone else's key,
  * wrong network; and two consecutive nonces mined in one block.
  */
@@ -82,7 +82,7 @@ afterAll(async () => {
 describe("a transfer signed with openssl", () => {
   let first: Transfer;
 
-  it("is accepted with the id of SPEC §3 and confirmed by /mine", async () => {
+  it("is accepted with the id of docs/protocol.md §3 and confirmed by /mine", async () => {
     await mineN(node.url, 12);
     await sendFromNode(node.url, address, 10);
     await mine(node.url);

@@ -1,7 +1,7 @@
 /**
  * Helpers for integration tests: the answers' shapes, the chain checker's assertions (its
- * checks are in test/harness/check.ts, written from SPEC §1–§4 without the project's own code,
- * so the node's answers are checked against the spec and not against themselves), and small
+ * checks are in test/harness/check.ts, written from docs/protocol.md §1–§4 without the project's own code,
+ * so the node's answers are checked against docs/protocol.md and not against themselves), and small
  * exchanges with a node.
  */
 import { expect } from "vitest";
@@ -45,7 +45,7 @@ export async function expectChainValidAt(url: string, difficulty: number): Promi
   return chain;
 }
 
-/** An error answer of SPEC §7: `{"error": words, "code"?: reason}` and nothing else. */
+/** An error answer of docs/protocol.md §7: `{"error": words, "code"?: reason}` and nothing else. */
 export function expectErrorBody(body: unknown, code?: string): void {
   expect(body, "error body").toBeTypeOf("object");
   const b = body as Record<string, unknown>;

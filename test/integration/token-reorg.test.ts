@@ -1,5 +1,5 @@
 /**
- * Tokens across a reorganisation and a restart (SPEC §3, §5): a token transfer confirmed only
+ * Tokens across a reorganisation and a restart (docs/protocol.md §3, §5): a token transfer confirmed only
  * on the losing branch returns to the pool, token balances move back with the switch, the
  * transfer is mined again, and the balances survive a restart.
  */

@@ -1,5 +1,5 @@
 /**
- * The tutorial's walkthrough against a real node (SPEC §7): /chain, /mine, /transactions/new
+ * The tutorial's walkthrough against a real node (docs/protocol.md §7): /chain, /mine, /transactions/new
  * and their aliases, then the reads beyond the tutorial: /status, /blocks, /transactions,
  * /accounts.
  */

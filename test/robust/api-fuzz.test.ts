@@ -1,6 +1,6 @@
 /**
  * Fuzzing every public route (test/harness/fuzz.ts, fast-check, fixed seed): a few thousand
- * random requests of every kind. No 5xx, no request left unanswered, every 4xx a SPEC §7
+ * random requests of every kind. No 5xx, no request left unanswered, every 4xx a docs/protocol.md §7
  * error body; afterwards the node is up, logged no error, and its chain passes the
  * independent checks. The long version (100,000 requests) is `npm run soak`.
  */

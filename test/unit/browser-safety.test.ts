@@ -1,4 +1,4 @@
-/** The loopback rule of SPEC §7 browser safety (src/http/auth.ts), case by case. */
+/** The loopback rule of docs/protocol.md §7 browser safety (src/http/auth.ts), case by case. */
 import { describe, expect, it } from "vitest";
 import { hostName, parseAllowHosts, whyNotLoopback } from "../../src/http/auth.js";
 

@@ -88,7 +88,7 @@ describe("difficulty retarget", () => {
     const heights = (params: NetworkParams) => [...Array(40).keys()].map((i) => i + 1).filter((i) => isRetargetHeight(params, i));
     expect(heights(RT)).toEqual([21, 31]);
     // index 11 (index − 1 = 10 = interval) is skipped: the block `interval` before its parent would be index 0,
-    // which does not exist (SPEC §4 read literally; see difficulty.ts)
+    // which does not exist (docs/protocol.md §4 read literally; see difficulty.ts)
     expect(isRetargetHeight(RT, 11)).toBe(false);
     expect(heights({ ...NET, retarget: { interval: 1, block_time: 1 } })).toEqual([...Array(38).keys()].map((i) => i + 3));
     expect(heights({ ...NET, retarget: { interval: 2, block_time: 1 } })).toEqual([

@@ -15,13 +15,13 @@ const RAW = {
   min_fee: 0,
 };
 
-describe("networks (SPEC §6)", () => {
-  it("devnet has the SPEC's parameters and is frozen", () => {
+describe("networks (docs/protocol.md §6)", () => {
+  it("devnet has the parameters of docs/protocol.md §6 and is frozen", () => {
     expect(DEVNET).toEqual(RAW);
     expect(Object.isFrozen(DEVNET)).toBe(true);
   });
 
-  it("the genesis block is the SPEC's and parses as a block", () => {
+  it("the genesis block is the one of docs/protocol.md §6 and parses as a block", () => {
     const g = genesisBlock(DEVNET);
     expect(g).toEqual({
       index: 1,

@@ -1,4 +1,4 @@
-/** ERC-20 semantics of the token transactions (SPEC §3), as table tests. */
+/** ERC-20 semantics of the token transactions (docs/protocol.md §3), as table tests. */
 import { describe, expect, it } from "vitest";
 import { txId } from "../../src/core/encoding.js";
 import type { ReasonCode } from "../../src/core/errors.js";

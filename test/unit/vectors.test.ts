@@ -9,8 +9,8 @@ import { sha256 } from "../../src/crypto/hash.js";
 import { signHex } from "../../src/crypto/keys.js";
 import { key1, key2 } from "../helpers/keys.js";
 
-// Every test vector of SPEC §9.
-describe("SPEC §9 test vectors", () => {
+// Every test vector of docs/protocol.md §9.
+describe("docs/protocol.md §9 test vectors", () => {
   it("derives the two test keys", () => {
     expect(key1.address).toBe("9645f2870e3d091a8e8868345698cbd6154fc192d983acb2f5931c88d8eb2ef7");
     expect(key2.address).toBe("ebd8faeecf90ae72b3d03a02aa2974636f4798e9c3e9a9d8142307ad4770a24f");

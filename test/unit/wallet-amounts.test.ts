@@ -1,4 +1,4 @@
-/** Amounts on the wallet's command line (SPEC §8): whole coins; tokens with up to `decimals` places. */
+/** Amounts on the wallet's command line (docs/protocol.md §8): whole coins; tokens with up to `decimals` places. */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { formatTokenAmount, formatUnits, parseCoinAmount, parseTokenAmount } from "../../src/wallet/amounts.js";
@@ -17,7 +17,7 @@ function message(fn: () => unknown): string {
 }
 
 describe("token amounts", () => {
-  it("reads whole tokens with up to the token's decimals (SPEC §8 example)", () => {
+  it("reads whole tokens with up to the token's decimals (docs/protocol.md §8 example)", () => {
     expect(parseTokenAmount("12.50", 2)).toBe(1250);
     expect(parseTokenAmount("12", 2)).toBe(1200);
     expect(parseTokenAmount("12.5", 2)).toBe(1250);

@@ -1,7 +1,7 @@
 /**
  * The wallet's failures say what to do: node unreachable, refusals with the node's message,
  * bad addresses, no wallet, wrong or missing passphrase, --wait timing out. Also: local
- * signing matches the SPEC §9 vector. Servers here listen on 127.0.0.1 only.
+ * signing matches the docs/protocol.md §9 vector. Servers here listen on 127.0.0.1 only.
  */
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -197,7 +197,7 @@ describe("--wait", () => {
 });
 
 describe("local signing", () => {
-  it("matches the SPEC §9 transfer vector", () => {
+  it("matches the docs/protocol.md §9 transfer vector", () => {
     const { tx, id } = signTransaction(
       key1,
       { type: "transfer", recipient: key2.address, amount: 5 },

@@ -1,4 +1,4 @@
-/** Proof-of-work arithmetic for display (SPEC §4), done in the browser with BigInt. */
+/** Proof-of-work arithmetic for display (docs/protocol.md §4), done in the browser with BigInt. */
 import type { Block } from "./api.js";
 
 const MAX = (1n << 256n) - 1n;

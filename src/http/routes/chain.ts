@@ -8,7 +8,7 @@ import { COST } from "../rate-limit.js";
 import { sendBlocks, sendJsonText } from "../stream.js";
 
 export const MAX_BLOCKS_PER_PAGE = 500;
-/** SPEC §7: the cap on GET /headers is at least 2,000. */
+/** docs/protocol.md §7: the cap on GET /headers is at least 2,000. */
 export const MAX_HEADERS_PER_PAGE = 2000;
 
 export function chainRoutes(app: App, node: TinyNode): void {

@@ -1,4 +1,4 @@
-/** Tokens (SPEC §3, §7): list, info, balances, allowances, events, holders. */
+/** Tokens (docs/protocol.md §3, §7): list, info, balances, allowances, events, holders. */
 import {
   ErrorRef,
   OffsetQuery,

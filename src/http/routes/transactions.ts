@@ -8,7 +8,7 @@ import type { App } from "../app.js";
 import { HttpError } from "../errors.js";
 import { COST } from "../rate-limit.js";
 
-/** Whether the signature verifies (SPEC §3); null for a coinbase, which has none. */
+/** Whether the signature verifies (docs/protocol.md §3); null for a coinbase, which has none. */
 function signatureCheck(tx: Tx | undefined): boolean | null {
   if (tx === undefined || tx.type === "coinbase") return null;
   try {

@@ -1,4 +1,4 @@
-/** The tutorial's routes with its response shapes and spellings (SPEC §7). */
+/** The tutorial's routes with its response shapes and spellings (docs/protocol.md §7). */
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { type Block, ChainAnswer, ErrorRef, Mined, NewTx, TxAccepted, Unchecked } from "../../api/contract.js";
 import { fail } from "../../core/errors.js";
