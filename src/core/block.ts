@@ -53,7 +53,7 @@ export interface HeaderContext {
   /** The difficulty a child of `parent` must carry (difficulty.ts `requiredDifficulty`). */
   difficulty: number;
   /** The node's clock, seconds since the epoch. */
-  now: number;
+  nowS: number;
 }
 
 /** Rules that need the parent: link, index, time window, required difficulty. */
@@ -65,8 +65,8 @@ export function checkBlockHeader(block: BlockHeader, ctx: HeaderContext): void {
   if (block.timestamp < ctx.parent.timestamp) {
     fail("time-too-old", `timestamp ${block.timestamp} is before the parent's ${ctx.parent.timestamp}`);
   }
-  if (block.timestamp > ctx.now + MAX_FUTURE_SECONDS) {
-    fail("time-too-new", `timestamp ${block.timestamp} is more than ${MAX_FUTURE_SECONDS} s ahead of this node's clock (${ctx.now})`);
+  if (block.timestamp > ctx.nowS + MAX_FUTURE_SECONDS) {
+    fail("time-too-new", `timestamp ${block.timestamp} is more than ${MAX_FUTURE_SECONDS} s ahead of this node's clock (${ctx.nowS})`);
   }
   if (block.difficulty !== ctx.difficulty) fail("bad-difficulty", `difficulty ${block.difficulty} must be ${ctx.difficulty}`);
 }

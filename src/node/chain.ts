@@ -208,7 +208,7 @@ export class Chain extends EventEmitter<ChainEvents> {
       parent: this.header(parent.hash),
       parentHash: parent.hash,
       difficulty: this.difficultyAfter(parent.hash),
-      now: nowSeconds(this.clock),
+      nowS: nowSeconds(this.clock),
     });
     return addWork(parent.work, header.difficulty);
   }
@@ -233,7 +233,7 @@ export class Chain extends EventEmitter<ChainEvents> {
       parent: this.header(parent.hash),
       parentHash: parent.hash,
       difficulty: this.difficultyAfter(parent.hash),
-      now: nowSeconds(this.clock),
+      nowS: nowSeconds(this.clock),
     });
     for (let i = 1; i < block.transactions.length; i++) {
       const tx = block.transactions[i] as SignedTx;

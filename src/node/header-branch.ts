@@ -91,7 +91,7 @@ export class HeaderBranch {
           parent: this.last,
           parentHash: this.lastHash,
           difficulty: requiredDifficulty(params, this.last, ancestor),
-          now: nowS,
+          nowS,
         });
       } catch (err) {
         if (isRuleError(err) && err.code === "time-too-new") {

@@ -101,7 +101,7 @@ describe("checkBlockHeader", () => {
     parent,
     parentHash: blockHash(parent),
     difficulty: 1,
-    now,
+    nowS: now,
     ...over,
   });
   const child = (over: Partial<BlockHeader> = {}): BlockHeader => ({
@@ -141,8 +141,8 @@ describe("checkBlockHeader", () => {
     expect(headerCode(child({ timestamp: now + 120.001 }))).toBe("time-too-new");
     expect(headerCode(child({ timestamp: now + 121 }))).toBe("time-too-new");
     // a fractional clock
-    expect(() => checkBlockHeader(child({ timestamp: 1_700_000_220.5 }), ctx({ now: 1_700_000_100.5 }))).not.toThrow();
-    expect(headerCode(child({ timestamp: 1_700_000_220.501 }), ctx({ now: 1_700_000_100.5 }))).toBe("time-too-new");
+    expect(() => checkBlockHeader(child({ timestamp: 1_700_000_220.5 }), ctx({ nowS: 1_700_000_100.5 }))).not.toThrow();
+    expect(headerCode(child({ timestamp: 1_700_000_220.501 }), ctx({ nowS: 1_700_000_100.5 }))).toBe("time-too-new");
   });
 
   it("bad-difficulty when difficulty is not the required one", () => {

@@ -95,7 +95,7 @@ describe("conservation of coins", () => {
           }
           const block = mineBlock(parent, chosen, KEYS[plan.miner]!.address, NET, { timestamp, difficulty: 4 });
           const hash = blockHash(block);
-          checkBlockHeader(block, { params: NET, parent, parentHash: blockHash(parent), difficulty: 4, now: timestamp });
+          checkBlockHeader(block, { params: NET, parent, parentHash: blockHash(parent), difficulty: 4, nowS: timestamp });
           const checked = checkBlockShape(block, NET);
           expect(checked.hash).toBe(hash);
           for (const tx of chosen) requireSignature(tx);

@@ -12,7 +12,7 @@ const errors = { 400: ErrorRef, 401: ErrorRef, 403: ErrorRef };
 
 export function nodeRoutes(app: App, node: TinyNode, access: AccessOptions): void {
   const operator = operatorGuard(access);
-  const net = node.peering;
+  const peering = node.peering;
 
   app.get(
     "/nodes",
@@ -24,7 +24,7 @@ export function nodeRoutes(app: App, node: TinyNode, access: AccessOptions): voi
       },
     },
     async () => {
-      const list = net.peers.list();
+      const list = peering.peers.list();
       return {
         nodes: list.map((p) => p.label),
         peers: list.map((p) => ({
@@ -53,7 +53,7 @@ export function nodeRoutes(app: App, node: TinyNode, access: AccessOptions): voi
     const body = req.body;
     if (typeof body !== "object" || body === null || Array.isArray(body)) fail("bad-schema", 'send {"nodes": ["http://host:port", ...]}');
     for (const k of Object.keys(body)) if (k !== "nodes") fail("bad-schema", `unknown field "${k}": send {"nodes": [...]}`);
-    const total = await net.register("nodes" in body ? body.nodes : undefined);
+    const total = await peering.register("nodes" in body ? body.nodes : undefined);
     void reply.status(201);
     return { message: "New nodes have been added" as const, total_nodes: total };
   };
@@ -72,7 +72,7 @@ export function nodeRoutes(app: App, node: TinyNode, access: AccessOptions): voi
     response: { 200: Resolved, ...errors },
   };
   const resolve = async (_req: FastifyRequest, reply: FastifyReply) => {
-    const replaced = await net.resolve();
+    const replaced = await peering.resolve();
     const tip = node.chain.tip;
     const prefix = replaced ? '{"message":"Our chain was replaced","new_chain":[' : '{"message":"Our chain is authoritative","chain":[';
     const range = { from: 1, to: tip.height, lastHash: tip.hash };
