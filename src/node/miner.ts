@@ -14,7 +14,7 @@ import { RuleError } from "../core/errors.js";
 import { targetHex } from "../core/pow.js";
 import type { Block } from "../core/types.js";
 import type { Chain, SubmitResult } from "./chain.js";
-import { type Clock, nowSeconds, systemClock } from "./clock.js";
+import { type Clock, nowSeconds, systemClock, type Timer } from "./clock.js";
 import { HashRate } from "./hashrate.js";
 import type { Pool } from "./pool.js";
 import { loadNativePow } from "./pow-native.js";
@@ -78,7 +78,7 @@ export class Miner extends EventEmitter<{ mined: [MinedBlock] }> {
   private job: Template | undefined;
   private continuous = false;
   private readonly waiters: Array<{ resolve: (m: MinedBlock) => void; reject: (e: unknown) => void }> = [];
-  private restartTimer: NodeJS.Timeout | undefined;
+  private restartTimer: Timer | undefined;
   /** When the pending restart is due (clock ms). */
   private restartAt = 0;
   /** When the current search started on its template (clock ms). */
@@ -92,7 +92,7 @@ export class Miner extends EventEmitter<{ mined: [MinedBlock] }> {
   private readonly intervalMs: number;
   /** Continuous mining rests until then (clock ms) after a block. */
   private restingUntil = 0;
-  private restTimer: NodeJS.Timeout | undefined;
+  private restTimer: Timer | undefined;
 
   constructor(
     private readonly chain: Chain,
@@ -143,8 +143,8 @@ export class Miner extends EventEmitter<{ mined: [MinedBlock] }> {
   async stop(): Promise<void> {
     this.stopped = true;
     this.abort();
-    clearTimeout(this.restartTimer);
-    clearTimeout(this.restTimer);
+    this.restartTimer?.cancel();
+    this.restTimer?.cancel();
     for (const w of this.waiters.splice(0)) w.reject(new RuleError("shutting-down", "the node is shutting down; the block was not mined"));
     await Promise.all(this.workers.map((w) => w.terminate()));
     this.workers = [];
@@ -161,11 +161,14 @@ export class Miner extends EventEmitter<{ mined: [MinedBlock] }> {
     const left = this.restingUntil - this.clock.now();
     if (left <= 0) return false;
     if (this.restTimer === undefined) {
-      this.restTimer = setTimeout(() => {
-        this.restTimer = undefined;
-        this.schedule();
-      }, left);
-      this.restTimer.unref();
+      this.restTimer = this.clock.after(
+        left,
+        () => {
+          this.restTimer = undefined;
+          this.schedule();
+        },
+        { keepAlive: false },
+      );
     }
     return true;
   }
@@ -187,13 +190,13 @@ export class Miner extends EventEmitter<{ mined: [MinedBlock] }> {
     const at = Math.max(nowMs, this.jobStartedAt + minGapMs);
     if (this.restartTimer !== undefined) {
       if (this.restartAt <= at) return;
-      clearTimeout(this.restartTimer);
+      this.restartTimer.cancel();
     }
     this.restartAt = at;
-    this.restartTimer = setTimeout(() => {
+    this.restartTimer = this.clock.after(at - nowMs, () => {
       this.restartTimer = undefined;
       if (this.job !== undefined) this.newJob();
-    }, at - nowMs);
+    });
   }
 
   private schedule(): void {
@@ -218,7 +221,7 @@ export class Miner extends EventEmitter<{ mined: [MinedBlock] }> {
     this.abort();
     if (!this.active()) return;
     this.ensureWorkers();
-    clearTimeout(this.restartTimer); // this template is the fresh one
+    this.restartTimer?.cancel(); // this template is the fresh one
     this.restartTimer = undefined;
     const template = buildTemplate(this.chain, this.pool, this.address, nowSeconds(this.clock));
     this.job = template;

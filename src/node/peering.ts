@@ -7,7 +7,7 @@ import { fail, isRuleError } from "../core/errors.js";
 import { PeerRequestError } from "../p2p/http-client.js";
 import { normalisePeerUrl, PeerUrlError } from "../p2p/peer-url.js";
 import type { BatchVerify, Chain } from "./chain.js";
-import type { Clock } from "./clock.js";
+import { type Clock, sleep, type Timer } from "./clock.js";
 import { Gossip } from "./gossip.js";
 import type { Peer, PeerSet } from "./peers.js";
 import type { Pool } from "./pool.js";
@@ -44,7 +44,7 @@ export class Peering {
   readonly sync: Sync;
   /** Blocks announced to this node (POST /blocks): the anti-DoS gate, and the orphans it holds. */
   readonly unrequested: UnrequestedBlocks;
-  private timer: NodeJS.Timeout | undefined;
+  private timer: Timer | undefined;
   private catchUp: Promise<unknown> | undefined;
   private closed = false;
   /** Set when blocks from a peer moved the tip; read and cleared by `resolve`. */
@@ -106,16 +106,16 @@ export class Peering {
     }
     this.burstTip = hash;
     if (this.burstTimer !== undefined) return;
-    this.burstTimer = setTimeout(() => {
+    this.burstTimer = this.opts.clock.after(50, () => {
       this.burstTimer = undefined;
       const h = this.burstTip as string;
       this.burstTip = undefined;
       if (this.chain.isMain(h)) this.gossip.announceBlock(h, this.chain.store.blockJson(h) as string);
-    }, 50);
+    });
   }
 
   private burstTip: string | undefined;
-  private burstTimer: NodeJS.Timeout | undefined;
+  private burstTimer: Timer | undefined;
 
   start(): void {
     const every = (this.opts.syncIntervalS ?? 5) * 1000;
@@ -123,17 +123,17 @@ export class Peering {
       const tick = () => {
         if (this.closed) return;
         void this.sync.withAll(true).finally(() => {
-          if (!this.closed) this.timer = setTimeout(tick, every);
+          if (!this.closed) this.timer = this.opts.clock.after(every, tick);
         });
       };
-      this.timer = setTimeout(tick, 200);
+      this.timer = this.opts.clock.after(200, tick);
     }
   }
 
   close(): void {
     this.closed = true;
-    clearTimeout(this.timer);
-    clearTimeout(this.burstTimer);
+    this.timer?.cancel();
+    this.burstTimer?.cancel();
     this.unrequested.close();
   }
 
@@ -216,9 +216,9 @@ export class Peering {
   async resolve(waitMs = RESOLVE_WAIT_MS): Promise<boolean> {
     const before = this.chain.tip.hash;
     // a slow peer cannot hold the answer longer than this; its sync goes on in the background
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([this.sync.withAll(false), new Promise((r) => (timer = setTimeout(r, waitMs)))]);
-    clearTimeout(timer);
+    const wait = sleep(this.opts.clock, waitMs);
+    await Promise.race([this.sync.withAll(false), wait.done]);
+    wait.cancel();
     await this.unrequested.adopt();
     const replaced = this.replacedByPeers || this.chain.tip.hash !== before;
     this.replacedByPeers = false;

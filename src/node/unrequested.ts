@@ -27,7 +27,7 @@ import { parseBlock, parseBlockHeader } from "../core/schema.js";
 import type { BlockHeader } from "../core/types.js";
 import { BlockStatus } from "../store/schema.js";
 import type { BatchVerify, Chain, SubmitResult } from "./chain.js";
-import type { Clock } from "./clock.js";
+import type { Clock, Timer } from "./clock.js";
 import { OrphanPool } from "./orphans.js";
 
 export type BlockAnnouncement = SubmitResult | { outcome: "orphan" | "low-work"; hash: string; height: number };
@@ -42,7 +42,7 @@ export class UnrequestedBlocks {
   private adopting: Promise<void> | undefined;
   private again = false;
   private lastCatchUp = 0;
-  private catchUpTimer: NodeJS.Timeout | undefined;
+  private catchUpTimer: Timer | undefined;
 
   constructor(
     private readonly chain: Chain,
@@ -141,11 +141,11 @@ export class UnrequestedBlocks {
   private requestCatchUp(): void {
     if (this.catchUpTimer !== undefined) return;
     const wait = Math.max(0, this.lastCatchUp + CATCH_UP_EVERY_MS - this.clock.now());
-    this.catchUpTimer = setTimeout(() => {
+    this.catchUpTimer = this.clock.after(wait, () => {
       this.catchUpTimer = undefined;
       this.lastCatchUp = this.clock.now();
       this.catchUp();
-    }, wait);
+    });
   }
 
   /**
@@ -202,6 +202,6 @@ export class UnrequestedBlocks {
   }
 
   close(): void {
-    clearTimeout(this.catchUpTimer);
+    this.catchUpTimer?.cancel();
   }
 }

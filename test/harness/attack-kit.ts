@@ -5,6 +5,7 @@
  * wall time); free transactions signed with the project's own core; chains written offline.
  * Everything stays on 127.0.0.1 and every wait is bounded.
  */
+
 import { execFileSync } from "node:child_process";
 import { once } from "node:events";
 import { mkdirSync, readFileSync, statSync } from "node:fs";
@@ -16,6 +17,7 @@ import { signingBytes } from "../../src/core/encoding.js";
 import type { TokenCreateTx } from "../../src/core/types.js";
 import { signHex } from "../../src/crypto/keys.js";
 import { Chain } from "../../src/node/chain.js";
+import { VirtualClock } from "../../src/sim/virtual-clock.js";
 import { ChainStore } from "../../src/store/chain-store.js";
 import { openDb } from "../../src/store/db.js";
 import { type Block, childBlock, keyFor, type NetworkParams } from "./chains.js";
@@ -344,7 +346,7 @@ export function writeChainDir(dir: string, params: NetworkParams, count: number,
   mkdirSync(dir, { recursive: true });
   const db = openDb(join(dir, "chain.db"));
   try {
-    const chain = new Chain(new ChainStore(db), params, { clock: { now: () => (params.genesis_timestamp + 10 * (count + 10)) * 1000 } });
+    const chain = new Chain(new ChainStore(db), params, { clock: new VirtualClock((params.genesis_timestamp + 10 * (count + 10)) * 1000) });
     let parent: Block = JSON.parse(chain.blockJson(1) as string);
     for (let from = 0; from < count; from += 1000) {
       chain.store.transaction(() => {

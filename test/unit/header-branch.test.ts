@@ -2,6 +2,7 @@
  * Headers-first sync's header checks (src/node/header-branch.ts) and the store's headers
  * (GET /headers reads them; a version 4 store gets them by migration).
  */
+
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -13,6 +14,7 @@ import type { Block, BlockHeader, NetworkParams } from "../../src/core/types.js"
 import { Chain } from "../../src/node/chain.js";
 import { HeaderBranch } from "../../src/node/header-branch.js";
 import { ChainReads } from "../../src/node/reads.js";
+import { VirtualClock } from "../../src/sim/virtual-clock.js";
 import { ChainStore, headerJson } from "../../src/store/chain-store.js";
 import { openDb } from "../../src/store/db.js";
 import { SCHEMA_VERSION } from "../../src/store/schema.js";
@@ -40,7 +42,7 @@ afterEach(() => {
 function newChain(params: NetworkParams): Chain {
   const dir = mkdtempSync(join(tmpdir(), "tinychain-headers-"));
   dirs.push(dir);
-  return new Chain(new ChainStore(openDb(join(dir, "chain.db"))), params, { clock: { now: () => NOW * 1000 } });
+  return new Chain(new ChainStore(openDb(join(dir, "chain.db"))), params, { clock: new VirtualClock(NOW * 1000) });
 }
 
 /** `count` blocks after `from`, each at the difficulty `params` requires (computed by a scratch chain). */
@@ -133,7 +135,7 @@ describe("stored headers", () => {
     const path = join(dir, "chain.db");
     const blocks = branch(PARAMS, 5);
     let db = openDb(path);
-    const chain = new Chain(new ChainStore(db), PARAMS, { clock: { now: () => NOW * 1000 } });
+    const chain = new Chain(new ChainStore(db), PARAMS, { clock: new VirtualClock(NOW * 1000) });
     for (const b of blocks.slice(1)) chain.submitBlock(b);
     const expected = blocks.map((b) => headerJson(b, blockHash(b)));
     expect(new ChainReads(chain.store).headersFrom(1, 10)).toEqual(expected);

@@ -13,6 +13,7 @@ import type { Clock } from "../../src/node/clock.js";
 import { createNode } from "../../src/node/create-node.js";
 import type { TinyNode } from "../../src/node/node.js";
 import { type PeerAnswer, type PeerRequest, PeerRequestError, type PeerTransport } from "../../src/p2p/http-client.js";
+import { VirtualClock } from "../../src/sim/virtual-clock.js";
 import { NET, signTx } from "../helpers/factory.js";
 import { testKey } from "../helpers/keys.js";
 
@@ -20,17 +21,6 @@ const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
-
-/** A clock that moves only when told. */
-class VirtualClock implements Clock {
-  constructor(private ms: number) {}
-  now(): number {
-    return this.ms;
-  }
-  advance(ms: number): void {
-    this.ms += ms;
-  }
-}
 
 function build(opts: { clock?: Clock; transport?: PeerTransport }): TinyNode {
   const dataDir = mkdtempSync(join(tmpdir(), "tinychain-seams-"));
