@@ -89,21 +89,25 @@ export async function requestJson(url: string, init: PeerRequest = {}, limits: R
         throw new PeerRequestError(`${url}: ${(err as Error).message}`, "unreachable");
       }
     }
-    const text = Buffer.concat(chunks).toString("utf8");
-    let body: unknown;
-    try {
-      body = text.length === 0 ? undefined : JSON.parse(text);
-    } catch {
-      if (res.status >= 200 && res.status < 300) throw new PeerRequestError(`${url}: answer is not JSON`, "bad-json", res.status);
-    }
-    if (res.status < 200 || res.status >= 300) {
-      const msg = errorMessage(body)?.error ?? `HTTP ${res.status}`;
-      throw new PeerRequestError(`${url}: ${msg.slice(0, 300)}`, "status", res.status);
-    }
-    return { status: res.status, body };
+    return peerAnswer(url, res.status, Buffer.concat(chunks).toString("utf8"));
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** A peer's answer read as a transport must: the parsed JSON of a 2xx, or the error it says (any transport). */
+export function peerAnswer(url: string, status: number, text: string): PeerAnswer {
+  let body: unknown;
+  try {
+    body = text.length === 0 ? undefined : JSON.parse(text);
+  } catch {
+    if (status >= 200 && status < 300) throw new PeerRequestError(`${url}: answer is not JSON`, "bad-json", status);
+  }
+  if (status < 200 || status >= 300) {
+    const msg = errorMessage(body)?.error ?? `HTTP ${status}`;
+    throw new PeerRequestError(`${url}: ${msg.slice(0, 300)}`, "status", status);
+  }
+  return { status, body };
 }
 
 /** The real transport: HTTP with `fetch`. */
