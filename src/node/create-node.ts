@@ -9,6 +9,7 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Logger } from "pino";
 import type { NetworkParams, SignedTx } from "../core/types.js";
+import type { KeyPair } from "../crypto/keys.js";
 import { httpTransport, type PeerTransport } from "../p2p/http-client.js";
 import { ChainStore } from "../store/chain-store.js";
 import { openDb } from "../store/db.js";
@@ -46,6 +47,12 @@ export interface NodeConfig {
   transport?: PeerTransport;
   /** Peer URLs to register at start. */
   peers?: string[];
+  /**
+   * The node's identity, when it is not the data directory's (a simulation gives each node one
+   * made from its seed): the wallet key, used instead of the directory's key file (nothing is
+   * written), and the `node_id` of /status (default: random at each start).
+   */
+  identity?: { wallet?: KeyPair; nodeId?: string };
   /** Background sync and peer limits. */
   peering?: PeeringSettings;
 }
@@ -69,7 +76,8 @@ export function createNode(config: NodeConfig): TinyNode {
   const log = config.logger;
   const clock = config.clock ?? systemClock;
   makeDataDir(config.dataDir);
-  const { pair: wallet, created } = loadOrCreateWallet(join(config.dataDir, "wallet"));
+  const given = config.identity?.wallet;
+  const { pair: wallet, created } = given ? { pair: given, created: false } : loadOrCreateWallet(join(config.dataDir, "wallet"));
   if (created) log.info({ address: wallet.address }, "made the node wallet");
   const apiToken = loadOrCreateApiToken(config.dataDir);
   const db = openDb(join(config.dataDir, "chain.db"));
@@ -109,7 +117,7 @@ export function createNode(config: NodeConfig): TinyNode {
     onTemplate: (t) => log.debug({ height: t.block.index, txs: t.block.transactions.length - 1 }, "mining on a new template"),
   });
   // made at each start (docs/protocol.md §7 /status `node_id`): how this node recognises itself among its would-be peers
-  const nodeId = randomBytes(16).toString("hex");
+  const nodeId = config.identity?.nodeId ?? randomBytes(16).toString("hex");
   const { maxPeers, ...peeringSettings } = config.peering ?? {};
   const peers = new PeerSet(new PeerStore(db), {
     clock,

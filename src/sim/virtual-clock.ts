@@ -33,7 +33,8 @@ export class VirtualClock implements Clock {
   }
 
   after(ms: number, fn: () => void): Timer {
-    const entry: Entry = { at: this.time + Math.max(0, ms), seq: this.seq++, fn, live: true };
+    // whole milliseconds, as the machine's clock reads them
+    const entry: Entry = { at: this.time + Math.max(0, Math.ceil(ms)), seq: this.seq++, fn, live: true };
     this.push(entry);
     this.live++;
     return {
@@ -43,6 +44,13 @@ export class VirtualClock implements Clock {
         this.live--;
       },
     };
+  }
+
+  private firedCount = 0;
+
+  /** Timers fired so far. */
+  get fired(): number {
+    return this.firedCount;
   }
 
   /** Timers set and not yet fired or cancelled. */
@@ -67,6 +75,7 @@ export class VirtualClock implements Clock {
     entry.live = false;
     this.live--;
     this.time = Math.max(this.time, entry.at);
+    this.firedCount++;
     entry.fn();
     return true;
   }

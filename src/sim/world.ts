@@ -12,6 +12,8 @@ import { pino } from "pino";
 import { blockHash } from "../core/encoding.js";
 import { meetsDifficulty } from "../core/pow.js";
 import type { Block, NetworkParams } from "../core/types.js";
+import { sha256 } from "../crypto/hash.js";
+import { keyPairFromSeed } from "../crypto/keys.js";
 import { buildServer } from "../http/server.js";
 import type { SubmitResult } from "../node/chain.js";
 import { nowSeconds } from "../node/clock.js";
@@ -29,6 +31,8 @@ export interface WorldOptions {
   link?: (from: string, to: string) => LinkSpec;
   /** The clock's start (default: 10 minutes after the genesis block). */
   startMs?: number;
+  /** Makes the nodes' keys and ids: the same seed, the same keys (default 1). */
+  seed?: number;
 }
 
 export interface SimNode {
@@ -47,8 +51,12 @@ export class World {
   /** Requests being answered right now (on the real event loop). */
   private busy = 0;
 
+  /** When the world started, in the clock's milliseconds. */
+  readonly startMs: number;
+
   constructor(private readonly opts: WorldOptions) {
-    this.clock = new VirtualClock(opts.startMs ?? (opts.params.genesis_timestamp + 600) * 1000);
+    this.startMs = opts.startMs ?? (opts.params.genesis_timestamp + 600) * 1000;
+    this.clock = new VirtualClock(this.startMs);
     this.links = new VirtualLinks(this.clock, opts.link ?? (() => ({ latencyMs: 50 })));
   }
 
@@ -64,6 +72,12 @@ export class World {
       transport: this.links.transportFor(origin),
       verifyThreads: 0,
       threads: 1,
+      identity: {
+        wallet: keyPairFromSeed(sha256(`tinychain sim ${this.opts.seed ?? 1} node ${i}`)),
+        nodeId: sha256(`tinychain sim ${this.opts.seed ?? 1} id ${i}`)
+          .toString("hex")
+          .slice(0, 32),
+      },
     });
     const app = await buildServer(node);
     await app.ready();
@@ -89,15 +103,31 @@ export class World {
     return (this.nodes[i] as SimNode).origin;
   }
 
-  /** Every node registers every other and starts peering; returns once registration is done. */
+  /** Every node registers every other and starts peering. */
   async meshAll(): Promise<void> {
+    const pairs: Array<[number, number]> = [];
+    for (let i = 0; i < this.nodes.length; i++) for (let j = i + 1; j < this.nodes.length; j++) pairs.push([i, j]);
+    await this.connect(pairs);
+  }
+
+  /** Links each pair both ways (each registers the other), starts every node's peering, and waits until registration is done. */
+  async connect(pairs: ReadonlyArray<readonly [number, number]>): Promise<void> {
+    const wanted = this.nodes.map(() => [] as string[]);
+    for (const [i, j] of pairs) {
+      wanted[i]?.push(this.origin(j));
+      wanted[j]?.push(this.origin(i));
+    }
     const done = Promise.all(
-      this.nodes.map(({ node, origin }) => {
+      this.nodes.map(({ node }, i) => {
         node.startPeering();
-        return node.peering.register(this.nodes.map((n) => n.origin).filter((o) => o !== origin));
+        return node.peering.register(wanted[i]);
       }),
     );
-    await this.run(1_000);
+    let settled = false;
+    void done.finally(() => {
+      settled = true;
+    });
+    for (let i = 0; i < 600 && !settled; i++) await this.run(1_000);
     await done;
   }
 
@@ -125,12 +155,16 @@ export class World {
   }
 
   /** Node `i` mines one block on its tip from its pool, now; its peers hear of it as from any node. */
-  mine(i: number): { block: Block; result: SubmitResult } {
+  mine(i: number): { block: Block; hash: string; result: SubmitResult } {
     const { node } = this.nodes[i] as SimNode;
     const template = buildTemplate(node.chain, node.pool, node.wallet.address, nowSeconds(this.clock));
     const block = { ...template.block };
-    while (!meetsDifficulty(blockHash(block), block.difficulty)) block.proof++;
-    return { block, result: node.chain.submitBlock(block, { signaturesChecked: true }) };
+    let hash = blockHash(block);
+    while (!meetsDifficulty(hash, block.difficulty)) {
+      block.proof++;
+      hash = blockHash(block);
+    }
+    return { block, hash, result: node.chain.submitBlock(block, { signaturesChecked: true }) };
   }
 
   async close(): Promise<void> {

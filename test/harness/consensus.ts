@@ -7,6 +7,8 @@
  * chain; the chain passes the independent checks (check.ts); coins are conserved; no
  * transaction is confirmed twice; an honest branch with more work is followed.
  */
+
+import { Rng } from "../../src/sim/rng.js";
 import {
   type ApiForm,
   type Block,
@@ -29,7 +31,6 @@ import { replayLedger } from "./check.js";
 import { type FakePeer, type Handler, serveChain, startFakePeer } from "./fake-peer.js";
 import { inspectNode } from "./inspect.js";
 import { getJson, removeDir, request, startNode, tempDir } from "./proc.js";
-import { Rng } from "./rng.js";
 
 const DIFFICULTY = 16;
 const PARAMS = devnetAt(DIFFICULTY);

@@ -10,11 +10,12 @@
  * on the main chain before the kill (GET /blocks) is still there; every transaction answered
  * 201 is still known (pending or confirmed); and the node catches up with its peers.
  */
+
+import { Rng } from "../../src/sim/rng.js";
 import { type Block, blockHash, devnetAt, extendChain, fromApi, keyFor, signTransfer, toApi } from "./chains.js";
 import { type FakePeer, serveChain, startFakePeer } from "./fake-peer.js";
 import { inspectNode } from "./inspect.js";
 import { getJson, type RunningNode, removeDir, request, sleep, startNode, tempDir, waitFor } from "./proc.js";
-import { Rng } from "./rng.js";
 
 export type CrashKind = "mining" | "sync" | "reorg";
 

@@ -9,11 +9,11 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { NetworkParams } from "../../src/core/types.js";
+import { Rng } from "../../src/sim/rng.js";
 import { keyFor, signTransfer } from "./chains.js";
 import { type ApiBlock, chainProblems } from "./check.js";
 import { inspectNode } from "./inspect.js";
 import { getJson, type RunningNode, removeDir, request, sleep, startNode, tempDir, waitFor } from "./proc.js";
-import { Rng } from "./rng.js";
 
 export interface SoakOptions {
   txs: number;
