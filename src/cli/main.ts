@@ -1,6 +1,7 @@
 /** The `tinychain` executable (docs/protocol.md §8). */
 import { Command } from "commander";
 import { registerDevnetCommand } from "./devnet-command.js";
+import { registerLabCommand } from "./lab-command.js";
 import { registerNodeCommand } from "./node-command.js";
 import { registerWalletCommand } from "./wallet-command.js";
 
@@ -9,6 +10,7 @@ program.name("tinychain").description("a small, real proof-of-work blockchain no
 registerNodeCommand(program);
 registerWalletCommand(program);
 registerDevnetCommand(program);
+registerLabCommand(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   process.stderr.write(`tinychain: ${err instanceof Error ? err.message : String(err)}\n`);

@@ -1,0 +1,164 @@
+/**
+ * The propagation lab: real nodes on virtual time mine blocks at random (each node an equal
+ * share of the hash power, so the time to the network's next block is exponential with mean
+ * `intervalS`), and the lab measures how long each block takes to reach the nodes and how
+ * many blocks end off the main chain, next to the prediction 1 − e^(−t/T) of Decker and
+ * Wattenhofer (2013), with t the mean time a block takes to reach the hash power and T the
+ * block interval.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { NetworkParams } from "../core/types.js";
+import { Rng } from "./rng.js";
+import { World } from "./world.js";
+
+export interface PropagationOptions {
+  nodes: number;
+  blocks: number;
+  intervalS: number;
+  latencyMs: number;
+  /** Link bandwidth in Mbit/s (default: unlimited). */
+  bandwidthMbit?: number;
+  /** Peers each node picks (links are both ways, so nodes have this many or more; default 8). */
+  degree?: number;
+  seed: number;
+  /** The lab's network (default: a devnet named "lab" at difficulty 16). */
+  params?: NetworkParams;
+}
+
+export interface PropagationReport {
+  nodes: number;
+  /** Blocks mined in the run, those on the final main chain, and the rest. */
+  blocks: { mined: number; main: number; stale: number };
+  /** Time from a main-chain block being mined until a node has it, over block × node pairs (the miner left out). */
+  propagation_ms: { p50: number; p90: number; p99: number };
+  /** Mean over main-chain blocks of the hash-power-weighted mean delay until nodes have the block. */
+  t_ms: number;
+  stale_rate: number;
+  predicted_stale_rate: number;
+  /** Every node ended on one tip. */
+  converged: boolean;
+  virtual_seconds: number;
+  /** Events the virtual clock fired, and per second of wall time. */
+  events: number;
+  events_per_second: number;
+  wall_seconds: number;
+}
+
+const LAB: NetworkParams = {
+  name: "lab",
+  genesis_timestamp: 1_700_000_000,
+  difficulty: 16,
+  reward: 1,
+  retarget: null,
+  max_block_txs: 1000,
+  min_fee: 0,
+};
+
+/** The value below which a fraction `q` of the sorted `xs` lie (nearest rank). */
+function quantile(sorted: readonly number[], q: number): number {
+  if (sorted.length === 0) return 0;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))] as number;
+}
+
+const round = (x: number, digits = 4) => Number(x.toFixed(digits));
+
+export async function runPropagation(opts: PropagationOptions): Promise<PropagationReport> {
+  const started = performance.now();
+  const rng = new Rng(opts.seed);
+  const dir = mkdtempSync(join(tmpdir(), "tinychain-lab-"));
+  const bytesPerMs = opts.bandwidthMbit ? (opts.bandwidthMbit * 1e6) / 8 / 1000 : undefined;
+  const world = new World({
+    params: opts.params ?? LAB,
+    dir,
+    seed: opts.seed,
+    link: () => ({ latencyMs: opts.latencyMs, ...(bytesPerMs ? { bytesPerMs } : {}) }),
+  });
+  try {
+    for (let i = 0; i < opts.nodes; i++) await world.addNode();
+    await world.connect(topology(opts.nodes, opts.degree ?? 8, rng));
+
+    // who has which block, and when (virtual ms)
+    const minedAt = new Map<string, { at: number; miner: number }>();
+    const hasAt = world.nodes.map(() => new Map<string, number>());
+    world.nodes.forEach(({ node }, i) => {
+      node.chain.on("tip", (change) => {
+        const seen = hasAt[i] as Map<string, number>;
+        for (const c of change.connected) if (!seen.has(c.hash)) seen.set(c.hash, world.clock.now());
+      });
+    });
+
+    const intervalMs = opts.intervalS * 1000;
+    let mined = 0;
+    const next = () => {
+      if (mined >= opts.blocks) return;
+      const delay = -Math.log(1 - rng.next()) * intervalMs;
+      world.clock.after(delay, () => {
+        const miner = rng.int(0, opts.nodes - 1);
+        const { hash } = world.mine(miner);
+        mined++;
+        minedAt.set(hash, { at: world.clock.now(), miner });
+        next();
+      });
+    };
+    next();
+    // run until every block is mined, then long enough for the background sync to settle forks
+    while (mined < opts.blocks) await world.run(intervalMs);
+    await world.run(Math.max(30_000, 20 * opts.latencyMs));
+    const firedTotal = world.clock.fired;
+
+    const tips = new Set(world.nodes.map(({ node }) => node.chain.tip.hash));
+    const reference = world.nodes[0]?.node.chain;
+    const mainBlocks = [...minedAt].filter(([hash]) => reference?.isMain(hash));
+    const delays: number[] = [];
+    let tSum = 0;
+    for (const [hash, { at, miner }] of mainBlocks) {
+      let weighted = 0;
+      hasAt.forEach((seen, i) => {
+        const t = i === miner ? at : seen.get(hash);
+        const d = t === undefined ? Number.NaN : t - at;
+        if (i !== miner && !Number.isNaN(d)) delays.push(d);
+        weighted += (Number.isNaN(d) ? 0 : d) / opts.nodes;
+      });
+      tSum += weighted;
+    }
+    delays.sort((a, b) => a - b);
+    const tMs = mainBlocks.length > 0 ? tSum / mainBlocks.length : 0;
+    const wall = (performance.now() - started) / 1000;
+    return {
+      nodes: opts.nodes,
+      blocks: { mined, main: mainBlocks.length, stale: mined - mainBlocks.length },
+      propagation_ms: { p50: quantile(delays, 0.5), p90: quantile(delays, 0.9), p99: quantile(delays, 0.99) },
+      t_ms: round(tMs, 1),
+      stale_rate: round(mined > 0 ? (mined - mainBlocks.length) / mined : 0),
+      predicted_stale_rate: round(1 - Math.exp(-tMs / intervalMs)),
+      converged: tips.size === 1,
+      virtual_seconds: round((world.clock.now() - world.startMs) / 1000, 3),
+      events: firedTotal,
+      events_per_second: Math.round(firedTotal / wall),
+      wall_seconds: round(wall, 2),
+    };
+  } finally {
+    await world.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Each node picks `degree` others at random; links go both ways. */
+function topology(n: number, degree: number, rng: Rng): Array<[number, number]> {
+  const links = new Set<string>();
+  const out: Array<[number, number]> = [];
+  for (let i = 0; i < n; i++) {
+    const want = Math.min(degree, n - 1);
+    for (let tries = 0, got = 0; got < want && tries < 50 * want; tries++) {
+      const j = rng.int(0, n - 1);
+      const key = i < j ? `${i}-${j}` : `${j}-${i}`;
+      if (j === i || links.has(key)) continue;
+      links.add(key);
+      out.push([i, j]);
+      got++;
+    }
+  }
+  return out;
+}

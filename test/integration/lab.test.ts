@@ -1,0 +1,52 @@
+/**
+ * `tinychain lab propagation` from the command line, at a small size: the figures it promises
+ * (docs/protocol.md §8.4, README "Labs"), and the same output for the same seed.
+ */
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
+import { describe, expect, it } from "vitest";
+import { BIN } from "../helpers/node-process.js";
+
+const run = promisify(execFile);
+
+async function lab(args: string[]): Promise<Record<string, unknown>> {
+  const { stdout } = await run(process.execPath, [BIN, "lab", "propagation", ...args, "--json"], { timeout: 60_000 });
+  return JSON.parse(stdout);
+}
+
+describe("tinychain lab propagation", () => {
+  it("prints the propagation figures as one JSON object, the same for the same seed", async () => {
+    const args = ["--nodes", "6", "--blocks", "25", "--interval", "5", "--latency", "300", "--degree", "2", "--seed", "11"];
+    const a = await lab(args);
+    expect(a).toMatchObject({ nodes: 6, converged: true });
+    expect(a.blocks).toMatchObject({ mined: 25 });
+    const p = a.propagation_ms as { p50: number; p90: number; p99: number };
+    expect(p.p50).toBeGreaterThanOrEqual(300);
+    expect(p.p90).toBeGreaterThanOrEqual(p.p50);
+    expect(a.predicted_stale_rate).toBeCloseTo(1 - Math.exp(-(a.t_ms as number) / 5_000), 3);
+    for (const key of ["t_ms", "stale_rate", "wall_seconds", "events"]) expect(typeof a[key]).toBe("number");
+    const b = await lab(args);
+    const strip = ({ wall_seconds, events_per_second, ...rest }: Record<string, unknown>) => rest;
+    expect(strip(b)).toEqual(strip(a));
+    const other = await lab(args.map((x) => (x === "11" ? "12" : x)));
+    expect(strip(other)).not.toEqual(strip(a));
+  });
+
+  it("refuses a bad option with what it expects", async () => {
+    const err = await run(process.execPath, [
+      BIN,
+      "lab",
+      "propagation",
+      "--nodes",
+      "1",
+      "--blocks",
+      "2",
+      "--interval",
+      "1",
+      "--latency",
+      "1",
+    ]).catch((e: { code: number; stderr: string }) => e);
+    expect(err).toMatchObject({ code: 1 });
+    expect((err as { stderr: string }).stderr).toContain("expected a number from 2 to");
+  });
+});

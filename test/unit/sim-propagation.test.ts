@@ -1,0 +1,21 @@
+/** The propagation lab at a small size: its figures, and the same output for the same seed. */
+import { describe, expect, it } from "vitest";
+import { runPropagation } from "../../src/sim/propagation.js";
+
+describe("the propagation lab", () => {
+  it("measures propagation and stale blocks of real nodes, the same for the same seed", async () => {
+    const opts = { nodes: 8, blocks: 40, intervalS: 10, latencyMs: 200, degree: 3, seed: 7 };
+    const a = await runPropagation(opts);
+    expect(a.nodes).toBe(8);
+    expect(a.blocks.mined).toBe(40);
+    expect(a.converged).toBe(true);
+    expect(a.blocks.main + a.blocks.stale).toBe(40);
+    // a block needs at least one link's latency to reach another node
+    expect(a.propagation_ms.p50).toBeGreaterThanOrEqual(200);
+    expect(a.propagation_ms.p99).toBeGreaterThanOrEqual(a.propagation_ms.p50);
+    const b = await runPropagation(opts);
+    const { wall_seconds: _w1, events_per_second: _e1, ...restA } = a;
+    const { wall_seconds: _w2, events_per_second: _e2, ...restB } = b;
+    expect(restB).toEqual(restA);
+  }, 120_000);
+});
