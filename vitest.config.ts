@@ -12,6 +12,8 @@ export default defineConfig({
       provider: "v8",
       include: ["src/**/*.ts"],
       reporter: ["json"],
+      // the figure is printed even when a test fails
+      reportOnFailure: true,
     },
   },
 });

@@ -140,7 +140,11 @@ export async function soak(opts: SoakOptions): Promise<SoakReport> {
       },
       180_000,
       500,
-    );
+    ).catch(async (err: unknown) => {
+      // say where each node stands, so a run that stalls here can be explained
+      const states = await Promise.all(nodes.map((n) => nodeState(n.url)));
+      throw new Error(`${err instanceof Error ? err.message : String(err)}; the nodes then: ${states.join(" | ")}`);
+    });
     opts.log?.(`soak: ${senders.length} senders funded; sending ${opts.txs} transactions`);
 
     // the load: signed transfers to random nodes; one node killed midway, restarted a little later
@@ -348,4 +352,15 @@ export async function soak(opts: SoakOptions): Promise<SoakReport> {
     report.ms = Date.now() - t0;
   }
   return report;
+}
+
+/** A node's height, tip, pool and peers (with their failures), in one line. */
+async function nodeState(url: string): Promise<string> {
+  try {
+    const st = await getJson(`${url}/status`);
+    const peers = await getJson(`${url}/nodes`);
+    return `${url}: height ${st.height}, tip ${String(st.tip).slice(0, 12)}, pending ${st.pending}, peers ${JSON.stringify(peers).slice(0, 600)}`;
+  } catch (err) {
+    return `${url}: ${err instanceof Error ? err.message : String(err)}`;
+  }
 }
