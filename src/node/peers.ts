@@ -120,10 +120,18 @@ export class PeerSet {
     if (wasFailing || p.lastSeen - (p.added ?? 0) < 1000) this.persist(p);
   }
 
+  /**
+   * A request to the peer timed out or found no one: it is left alone for a while, twice as
+   * long after each failure (1 s, 2 s, 4 s ... up to 5 min). Requests in flight together fail
+   * together: a failure while the peer is already left alone does not count again, so one slow
+   * moment (a burst of announcements timing out at once) is one failure, not eight.
+   */
   markFailed(p: Peer, error: string): void {
-    p.failures += 1;
     p.lastError = error;
-    p.nextTry = this.clock.now() + Math.min(MAX_BACKOFF_MS, 1000 * 2 ** Math.min(p.failures - 1, 20));
+    const now = this.clock.now();
+    if (p.nextTry > now) return;
+    p.failures += 1;
+    p.nextTry = now + Math.min(MAX_BACKOFF_MS, 1000 * 2 ** Math.min(p.failures - 1, 20));
     this.persist(p);
   }
 
