@@ -1,6 +1,6 @@
 /**
  * The repository root and the node's command line, found from this file wherever it runs:
- * as TypeScript under vitest (test/harness/) or compiled by `npm run tools` (build/test/harness/).
+ * as TypeScript under vitest (test/harness/) or compiled by `npm run build:tools` (build/test/harness/).
  */
 import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
