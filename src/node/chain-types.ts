@@ -26,7 +26,8 @@ export interface SubmitResult {
 }
 
 /**
- * The chain's events. `tip`: after the tip changed. `switching`: inside the database
+ * The chain's events. `tip`: after the tip changed. `side`: after a block was stored off
+ * the main chain (a fork; it may join the main chain later, with a `tip` event). `switching`: inside the database
  * transaction of a reorganisation, with the blocks that leave the main chain (tip first) and
  * those that join it, so what depends on them (the pool's saved transactions) is written
  * atomically with the switch and survives a crash right after it; a listener that throws
@@ -34,7 +35,14 @@ export interface SubmitResult {
  */
 export interface ChainEvents {
   tip: [TipChange];
+  side: [SideBlock];
   switching: [disconnected: CheckedBlock[], connected: CheckedBlock[]];
+}
+
+/** A block stored off the main chain. */
+export interface SideBlock {
+  hash: string;
+  height: number;
 }
 
 export interface ChainOptions {

@@ -18,13 +18,29 @@ import { addWork, isBetterChain } from "../core/work.js";
 import { blockJson, type ChainStore, headerJson } from "../store/chain-store.js";
 import { BlockStatus } from "../store/schema.js";
 import { type BatchVerify, serialise } from "./batch-verify.js";
-import { type ChainEvents, type ChainOptions, PageError, type SubmitResult, type Tip, type TipChange } from "./chain-types.js";
+import {
+  type ChainEvents,
+  type ChainOptions,
+  PageError,
+  type SideBlock,
+  type SubmitResult,
+  type Tip,
+  type TipChange,
+} from "./chain-types.js";
 import { type Clock, nowSeconds, systemClock } from "./clock.js";
 import { HeaderIndex } from "./headers.js";
 import { checkedFromJson } from "./stored.js";
 
 export type { BatchVerify } from "./batch-verify.js";
-export { type ChainOptions, PageError, type SubmitOutcome, type SubmitResult, type Tip, type TipChange } from "./chain-types.js";
+export {
+  type ChainOptions,
+  PageError,
+  type SideBlock,
+  type SubmitOutcome,
+  type SubmitResult,
+  type Tip,
+  type TipChange,
+} from "./chain-types.js";
 
 export class Chain extends EventEmitter<ChainEvents> {
   readonly genesisHash: string;
@@ -149,7 +165,7 @@ export class Chain extends EventEmitter<ChainEvents> {
       let at = 0;
       let failure: PageError | undefined;
       // the chunk's blocks commit together: one SQLite transaction writes each touched page once
-      const changes: TipChange[] = [];
+      const changes: Array<TipChange | SideBlock> = [];
       this.deferred = changes;
       try {
         this.store.transaction(() => {
@@ -177,7 +193,7 @@ export class Chain extends EventEmitter<ChainEvents> {
       } finally {
         this.deferred = undefined;
       }
-      for (const c of changes) this.emit("tip", c);
+      for (const c of changes) this.tell(c);
       if (failure !== undefined) throw failure;
       // the API and the workers' answers get a turn between chunks (the next two are being checked meanwhile)
       if (from + chunk < blocks.length) await new Promise((r) => setImmediate(r));
@@ -185,13 +201,18 @@ export class Chain extends EventEmitter<ChainEvents> {
     return results;
   }
 
-  /** Tip changes wait here while `submitMany` holds a chunk's transaction open. */
-  private deferred: TipChange[] | undefined;
+  /** Tip changes and side blocks wait here while `submitMany` holds a chunk's transaction open. */
+  private deferred: Array<TipChange | SideBlock> | undefined;
 
-  /** Tells listeners of a tip change, once it is committed. */
-  private notify(change: TipChange): void {
+  /** Tells listeners of a tip change or a side block, once it is committed. */
+  private notify(change: TipChange | SideBlock): void {
     if (this.deferred !== undefined) this.deferred.push(change);
-    else this.emit("tip", change);
+    else this.tell(change);
+  }
+
+  private tell(change: TipChange | SideBlock): void {
+    if ("tip" in change) this.emit("tip", change);
+    else this.emit("side", change);
   }
 
   /**
@@ -268,6 +289,7 @@ export class Chain extends EventEmitter<ChainEvents> {
       this.reorganise(hash);
       return { outcome: "reorganized", hash, height: block.index };
     }
+    this.notify({ hash, height: block.index });
     return { outcome: "side", hash, height: block.index };
   }
 

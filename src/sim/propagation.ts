@@ -83,10 +83,15 @@ export async function runPropagation(opts: PropagationOptions): Promise<Propagat
     const minedAt = new Map<string, { at: number; miner: number }>();
     const hasAt = world.nodes.map(() => new Map<string, number>());
     world.nodes.forEach(({ node }, i) => {
+      // a node has a block once it stored it: on its main chain, or on a side branch that may win later
+      const seen = hasAt[i] as Map<string, number>;
+      const has = (hash: string) => {
+        if (!seen.has(hash)) seen.set(hash, world.clock.now());
+      };
       node.chain.on("tip", (change) => {
-        const seen = hasAt[i] as Map<string, number>;
-        for (const c of change.connected) if (!seen.has(c.hash)) seen.set(c.hash, world.clock.now());
+        for (const c of change.connected) has(c.hash);
       });
+      node.chain.on("side", (b) => has(b.hash));
     });
 
     const intervalMs = opts.intervalS * 1000;
