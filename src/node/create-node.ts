@@ -9,7 +9,7 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Logger } from "pino";
 import type { NetworkParams, SignedTx } from "../core/types.js";
-import type { KeyPair } from "../crypto/keys.js";
+import { generateKeyPair, type KeyPair } from "../crypto/keys.js";
 import { httpTransport, type PeerTransport } from "../p2p/http-client.js";
 import { ChainStore } from "../store/chain-store.js";
 import { openDb } from "../store/db.js";
@@ -30,7 +30,12 @@ import { ChainReads } from "./reads.js";
 import { VerifyPool } from "./verify-pool.js";
 
 export interface NodeConfig {
-  dataDir: string;
+  /**
+   * Where the chain, peers, wallet and API token live. Absent: nowhere on disk — the store is
+   * an in-memory SQLite database (the same code and SQL, gone at close), the API token is made
+   * afresh, and the wallet is `identity.wallet` or a new key (a simulation's hundreds of nodes).
+   */
+  dataDir?: string;
   /** The network the node runs: its chain's name and parameters. */
   params: NetworkParams;
   logger: Logger;
@@ -75,12 +80,17 @@ function makeDataDir(dir: string): void {
 export function createNode(config: NodeConfig): TinyNode {
   const log = config.logger;
   const clock = config.clock ?? systemClock;
-  makeDataDir(config.dataDir);
+  const dir = config.dataDir;
+  if (dir !== undefined) makeDataDir(dir);
   const given = config.identity?.wallet;
-  const { pair: wallet, created } = given ? { pair: given, created: false } : loadOrCreateWallet(join(config.dataDir, "wallet"));
+  const { pair: wallet, created } = given
+    ? { pair: given, created: false }
+    : dir !== undefined
+      ? loadOrCreateWallet(join(dir, "wallet"))
+      : { pair: generateKeyPair(), created: true };
   if (created) log.info({ address: wallet.address }, "made the node wallet");
-  const apiToken = loadOrCreateApiToken(config.dataDir);
-  const db = openDb(join(config.dataDir, "chain.db"));
+  const apiToken = dir !== undefined ? loadOrCreateApiToken(dir) : randomBytes(32).toString("hex");
+  const db = openDb(dir !== undefined ? join(dir, "chain.db") : ":memory:");
   const { name, sqliteVersion } = db.driver;
   log.info({ driver: name, sqlite: sqliteVersion, node: process.versions.node }, "store opened");
   const store = new ChainStore(db);

@@ -6,9 +6,6 @@
  * Wattenhofer (2013), with t the mean time a block takes to reach the hash power and T the
  * block interval.
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import type { NetworkParams } from "../core/types.js";
 import { Rng } from "./rng.js";
 import { World } from "./world.js";
@@ -67,11 +64,9 @@ const round = (x: number, digits = 4) => Number(x.toFixed(digits));
 export async function runPropagation(opts: PropagationOptions): Promise<PropagationReport> {
   const started = performance.now();
   const rng = new Rng(opts.seed);
-  const dir = mkdtempSync(join(tmpdir(), "tinychain-lab-"));
   const bytesPerMs = opts.bandwidthMbit ? (opts.bandwidthMbit * 1e6) / 8 / 1000 : undefined;
   const world = new World({
     params: opts.params ?? LAB,
-    dir,
     seed: opts.seed,
     link: () => ({ latencyMs: opts.latencyMs, ...(bytesPerMs ? { bytesPerMs } : {}) }),
   });
@@ -146,7 +141,6 @@ export async function runPropagation(opts: PropagationOptions): Promise<Propagat
     };
   } finally {
     await world.close();
-    rmSync(dir, { recursive: true, force: true });
   }
 }
 

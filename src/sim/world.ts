@@ -25,8 +25,8 @@ import { VirtualClock } from "./virtual-clock.js";
 
 export interface WorldOptions {
   params: NetworkParams;
-  /** Folder for the nodes' stores (one sub-folder each). */
-  dir: string;
+  /** Folder for the nodes' stores, one sub-folder each (default: none, every store in memory). */
+  dir?: string;
   /** The link between two hosts (default 50 ms, unlimited bandwidth). */
   link?: (from: string, to: string) => LinkSpec;
   /** The clock's start (default: 10 minutes after the genesis block). */
@@ -65,7 +65,7 @@ export class World {
     const i = this.nodes.length;
     const origin = `http://10.${(i >> 8) & 255}.${i & 255}.1:5000`;
     const node = createNode({
-      dataDir: `${this.opts.dir}/node-${i}`,
+      ...(this.opts.dir !== undefined ? { dataDir: `${this.opts.dir}/node-${i}` } : {}),
       params: this.opts.params,
       logger: pino({ level: "silent" }),
       clock: this.clock,

@@ -4,7 +4,7 @@
  * transactions it takes), and one built with a virtual transport reaches its peers only
  * through it. No request leaves the process.
  */
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pino from "pino";
@@ -87,5 +87,25 @@ describe("the peer transport", () => {
     await expect(node.peering.register(["http://127.0.0.1:9"])).rejects.toThrow(/runs network "elsewhere"/);
     expect(asked.map((a) => a.url)).toEqual(["http://127.0.0.1:9/status"]);
     expect(node.peering.peers.size).toBe(0);
+  });
+});
+
+describe("a node without a data directory", () => {
+  it("keeps its store in memory: it mines and reads back, and writes no file", async () => {
+    const cwd = mkdtempSync(join(tmpdir(), "tinychain-memory-"));
+    const before = process.cwd();
+    process.chdir(cwd);
+    try {
+      const node = createNode({ params: NET, logger: pino({ level: "silent" }), threads: 1, verifyThreads: 0 });
+      const mined = await node.mine();
+      expect(node.chain.tip.height).toBe(2);
+      expect(node.chain.blockJson(2)).toContain(mined.result.hash);
+      expect(node.wallet.address).toMatch(/^[0-9a-f]{64}$/);
+      await node.close();
+      expect(readdirSync(cwd)).toEqual([]);
+    } finally {
+      process.chdir(before);
+      rmSync(cwd, { recursive: true, force: true });
+    }
   });
 });
