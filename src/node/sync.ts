@@ -22,6 +22,8 @@ import type { Peer, PeerSet } from "./peers.js";
 
 /** Headers asked for per request (docs/protocol.md §7: a node serves at least 2,000). */
 const HEADERS_PER_PAGE = 2000;
+/** How many of a peer's last headers the fork-point search asks for first (one request for a fork this deep or less). */
+const FORK_WINDOW = 64;
 
 /** What a sync hands back to the node. */
 export interface SyncHandlers {
@@ -283,15 +285,21 @@ export class Sync {
   }
 
   /**
-   * The highest height at which the peer's main chain and ours hold the same block,
-   * searched from the top of the shorter chain down (binary search: common prefixes nest).
+   * The highest height at which the peer's main chain and ours hold the same block, below
+   * the top of the shorter chain: first among the peer's last FORK_WINDOW headers (one
+   * request), then, for a deeper fork, by binary search below them (common prefixes nest).
    */
   private async forkPoint(peer: Peer, top: number, deadline: number): Promise<number> {
     const ours = (h: number) => this.chain.store.mainHash(h);
     const theirs = (h: number) => this.hashAt(peer, h);
-    if ((await theirs(top)) === ours(top)) return top;
     let lo = 1; // genesis: the same (checked through /status)
     let hi = top - 1;
+    // most forks are a few blocks deep: the peer's last headers, in one request, usually hold the fork point
+    const recent = await this.recentHashes(peer, top);
+    if (recent !== undefined) {
+      for (let h = top; h >= recent.from; h--) if (recent.hashes[h - recent.from] === ours(h)) return h;
+      hi = recent.from - 1;
+    } else if ((await theirs(top)) === ours(top)) return top;
     let steps = 0;
     while (lo < hi && steps++ < 64) {
       if (this.clock.now() > deadline) throw new Error("no fork point found within the attempt's time");
@@ -300,6 +308,21 @@ export class Sync {
       else hi = mid - 1;
     }
     return lo;
+  }
+
+  /**
+   * The hashes (hints, checked later with the headers) of the peer's main-chain blocks from
+   * FORK_WINDOW below `top` up to `top`, from one GET /headers; undefined for a peer without it.
+   */
+  private async recentHashes(peer: Peer, top: number): Promise<{ from: number; hashes: unknown[] } | undefined> {
+    if (this.noHeaders.has(peer.url)) return undefined;
+    const from = Math.max(1, top - FORK_WINDOW + 1);
+    const page = await peer.client.headersFrom(from, top - from + 1);
+    if (page === undefined) {
+      this.noHeaders.add(peer.url);
+      return undefined;
+    }
+    return { from, hashes: page.map((h) => (h as { hash?: unknown } | undefined)?.hash) };
   }
 
   /** The hash of the peer's main-chain block at `height` (a hint), from its header when it serves them. */

@@ -55,6 +55,7 @@ export class VirtualLinks {
   /** Host origin -> its side of the partition; hosts on different sides cannot reach each other. */
   private side = new Map<string, number>();
   readonly stats: LinkStats = { requests: 0, bytes: 0, failed: 0 };
+  private readonly watchers: Array<(from: string, url: string, method: string) => void> = [];
 
   /** `link(from, to)`: the link between two host origins (the same spec both ways is up to the caller). */
   constructor(
@@ -74,6 +75,11 @@ export class VirtualLinks {
   /** Splits the hosts into groups that reach only their own group; hosts in no group form one more. */
   partition(groups: readonly (readonly string[])[]): void {
     this.side = new Map(groups.flatMap((g, i) => g.map((o) => [new URL(o).origin, i + 1] as const)));
+  }
+
+  /** Calls `fn` with every request sent, as it leaves (the sender's origin, the URL, the method). */
+  watch(fn: (from: string, url: string, method: string) => void): void {
+    this.watchers.push(fn);
   }
 
   /** Ends every partition. */
@@ -102,6 +108,7 @@ export class VirtualLinks {
 
   private async send(from: string, url: string, init: PeerRequest, limits: RequestLimits): Promise<PeerAnswer> {
     this.stats.requests++;
+    for (const w of this.watchers) w(from, url, init.method ?? "GET");
     const target = new URL(url);
     const to = target.origin;
     const spec = this.link(from, to);

@@ -20,6 +20,8 @@ export interface PropagationOptions {
   /** Peers each node picks (links are both ways, so nodes have this many or more; default 8). */
   degree?: number;
   seed: number;
+  /** Seconds between each node's background syncs with its peers (default: the node's, 5). */
+  syncIntervalS?: number;
   /** The lab's network (default: a devnet named "lab" at difficulty 16). */
   params?: NetworkParams;
 }
@@ -68,6 +70,7 @@ export async function runPropagation(opts: PropagationOptions): Promise<Propagat
   const world = new World({
     params: opts.params ?? LAB,
     seed: opts.seed,
+    ...(opts.syncIntervalS !== undefined ? { syncIntervalS: opts.syncIntervalS } : {}),
     link: () => ({ latencyMs: opts.latencyMs, ...(bytesPerMs ? { bytesPerMs } : {}) }),
   });
   try {

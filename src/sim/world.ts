@@ -33,6 +33,8 @@ export interface WorldOptions {
   startMs?: number;
   /** Makes the nodes' keys and ids: the same seed, the same keys (default 1). */
   seed?: number;
+  /** Seconds between each node's background syncs with its peers (default: the node's, 5). */
+  syncIntervalS?: number;
 }
 
 export interface SimNode {
@@ -72,6 +74,7 @@ export class World {
       transport: this.links.transportFor(origin),
       verifyThreads: 0,
       threads: 1,
+      ...(this.opts.syncIntervalS !== undefined ? { peering: { syncIntervalS: this.opts.syncIntervalS } } : {}),
       identity: {
         wallet: keyPairFromSeed(sha256(`tinychain sim ${this.opts.seed ?? 1} node ${i}`)),
         nodeId: sha256(`tinychain sim ${this.opts.seed ?? 1} id ${i}`)

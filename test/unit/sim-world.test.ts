@@ -67,6 +67,27 @@ describe("a simulated world of real nodes", () => {
     expect(w.nodes.map((n) => n.node.chain.tip.hash)).toEqual([tip, tip, tip, tip]);
   });
 
+  it("after a short fork, a node finds the fork point in one request", async () => {
+    const w = await world(2, 100);
+    for (let i = 0; i < 5; i++) w.mine(0);
+    await w.connect([[0, 1]]);
+    // apart: node 0 mines 3 more blocks, node 1 (a copy of the first 5) 4 on its own
+    w.links.partition([[w.origin(0)], [w.origin(1)]]);
+    for (let i = 0; i < 3; i++) w.mine(0);
+    for (let i = 0; i < 4; i++) w.mine(1);
+    await w.run(120_000); // the announcements across the cut time out; the peers' back-off ends
+    expect(w.nodes.map((n) => n.node.chain.tip.height)).toEqual([9, 10]);
+    const asked: string[] = [];
+    w.links.watch((from, url, method) => {
+      if (from === w.origin(0) && method === "GET" && !url.endsWith("/status")) asked.push(url.slice(url.indexOf("/", 8)));
+    });
+    w.links.heal();
+    await w.run(120_000); // the back-off ends; the background sync finds node 1 ahead
+    expect(w.nodes[0]?.node.chain.tip.hash).toBe(w.nodes[1]?.node.chain.tip.hash);
+    // the fork point from one page of headers (a binary search over heights 1 to 9 took four requests)
+    expect(asked).toEqual(["/headers?from=1&limit=9", "/headers?from=7&limit=2000", "/blocks?from=7&limit=4"]);
+  });
+
   it("the same world run twice gives the same history in virtual time", async () => {
     const history = async () => {
       const w = await world(3, 70);
