@@ -37,6 +37,8 @@ export function registerLabCommand(program: Command): void {
     .option("--bandwidth <mbit>", "bandwidth of every link, Mbit/s (default: unlimited)", positive)
     .option("--degree <n>", "peers each node picks (links go both ways)", intOption(1, 1_000), 8)
     .option("--seed <n>", "the seed: the same seed, the same run", intOption(0, 2 ** 32 - 1), 1)
+    .option("--sync-interval <seconds>", "seconds between each node's background syncs (default: the node's, 5)", intOption(1, 3600))
+    .option("--out <dir>", "also write chain.jsonl (node 0's main chain), report.json and propagation.svg there")
     .option("--json", "print one JSON object")
     .action(
       async (o: {
@@ -47,6 +49,8 @@ export function registerLabCommand(program: Command): void {
         bandwidth?: number;
         degree: number;
         seed: number;
+        syncInterval?: number;
+        out?: string;
         json?: boolean;
       }) => {
         const report = await runPropagation({
@@ -57,6 +61,8 @@ export function registerLabCommand(program: Command): void {
           degree: o.degree,
           seed: o.seed,
           ...(o.bandwidth !== undefined ? { bandwidthMbit: o.bandwidth } : {}),
+          ...(o.syncInterval !== undefined ? { syncIntervalS: o.syncInterval } : {}),
+          ...(o.out !== undefined ? { outDir: o.out } : {}),
         });
         process.stdout.write(`${o.json ? JSON.stringify(report) : describe(report)}\n`);
       },

@@ -6,7 +6,10 @@
  * Wattenhofer (2013), with t the mean time a block takes to reach the hash power and T the
  * block interval.
  */
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
 import type { NetworkParams } from "../core/types.js";
+import { propagationPlot, writeChainJsonl } from "./lab-files.js";
 import { Rng } from "./rng.js";
 import { World } from "./world.js";
 
@@ -22,6 +25,8 @@ export interface PropagationOptions {
   seed: number;
   /** Seconds between each node's background syncs with its peers (default: the node's, 5). */
   syncIntervalS?: number;
+  /** A folder for chain.jsonl (node 0's main chain), report.json and propagation.svg. */
+  outDir?: string;
   /** The lab's network (default: a devnet named "lab" at difficulty 16). */
   params?: NetworkParams;
 }
@@ -128,8 +133,9 @@ export async function runPropagation(opts: PropagationOptions): Promise<Propagat
     }
     delays.sort((a, b) => a - b);
     const tMs = mainBlocks.length > 0 ? tSum / mainBlocks.length : 0;
+    if (opts.outDir !== undefined && reference !== undefined) writeChainJsonl(opts.outDir, reference);
     const wall = (performance.now() - started) / 1000;
-    return {
+    const report: PropagationReport = {
       nodes: opts.nodes,
       blocks: { mined, main: mainBlocks.length, stale: mined - mainBlocks.length },
       propagation_ms: { p50: quantile(delays, 0.5), p90: quantile(delays, 0.9), p99: quantile(delays, 0.99) },
@@ -142,9 +148,17 @@ export async function runPropagation(opts: PropagationOptions): Promise<Propagat
       events_per_second: Math.round(firedTotal / wall),
       wall_seconds: round(wall, 2),
     };
+    if (opts.outDir !== undefined) await writeFiles(opts.outDir, opts, report, delays);
+    return report;
   } finally {
     await world.close();
   }
+}
+
+async function writeFiles(dir: string, opts: PropagationOptions, report: PropagationReport, sortedDelays: number[]): Promise<void> {
+  writeFileSync(join(dir, "report.json"), `${JSON.stringify(report, null, 2)}\n`);
+  const settings = `${opts.nodes} nodes, ${report.blocks.mined} blocks every ${opts.intervalS} s on average, links of ${opts.latencyMs} ms, seed ${opts.seed}`;
+  writeFileSync(join(dir, "propagation.svg"), await propagationPlot(sortedDelays, report.propagation_ms, settings));
 }
 
 /** Each node picks `degree` others at random; links go both ways. */

@@ -3,8 +3,12 @@
  * (docs/protocol.md §8.4, README "Labs"), and the same output for the same seed.
  */
 import { execFile } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
+import { type ApiBlock, chainProblems } from "../harness/check.js";
 import { BIN } from "../helpers/node-process.js";
 
 const run = promisify(execFile);
@@ -30,6 +34,24 @@ describe("tinychain lab propagation", () => {
     expect(strip(b)).toEqual(strip(a));
     const other = await lab(args.map((x) => (x === "11" ? "12" : x)));
     expect(strip(other)).not.toEqual(strip(a));
+  });
+
+  it("--out writes the main chain (it checks block by block), the report and the plot", async () => {
+    const out = mkdtempSync(join(tmpdir(), "tinychain-lab-out-"));
+    try {
+      const args = ["--nodes", "5", "--blocks", "12", "--interval", "5", "--latency", "100", "--seed", "3", "--out", out];
+      const report = await lab(args);
+      const lines = readFileSync(join(out, "chain.jsonl"), "utf8").trimEnd().split("\n");
+      const chain = lines.map((l) => JSON.parse(l) as ApiBlock);
+      expect(chain.length).toBe(1 + (report.blocks as { main: number }).main); // the genesis block and the main chain
+      expect(chainProblems(chain, { difficulty: 16, reward: 1, genesisTimestamp: 1_700_000_000 })).toEqual([]);
+      expect(JSON.parse(readFileSync(join(out, "report.json"), "utf8"))).toEqual(report);
+      const svg = readFileSync(join(out, "propagation.svg"), "utf8");
+      expect(svg).toMatch(/^<svg[^>]*>/);
+      expect(svg).toContain("How fast blocks reach the nodes");
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
   });
 
   it("refuses a bad option with what it expects", async () => {

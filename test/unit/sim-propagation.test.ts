@@ -1,5 +1,6 @@
 /** The propagation lab at a small size: its figures, and the same output for the same seed. */
 import { describe, expect, it } from "vitest";
+import { cdfPoints } from "../../src/sim/lab-files.js";
 import { runPropagation } from "../../src/sim/propagation.js";
 
 describe("the propagation lab", () => {
@@ -18,4 +19,23 @@ describe("the propagation lab", () => {
     const { wall_seconds: _w2, events_per_second: _e2, ...restB } = b;
     expect(restB).toEqual(restA);
   }, 120_000);
+});
+
+describe("the propagation plot's points", () => {
+  it("a step per kept delay, from 0 to the whole share, at most the points asked for", () => {
+    expect(cdfPoints([])).toEqual([]);
+    expect(cdfPoints([100, 200, 200, 400])).toEqual([
+      { ms: 0, share: 0 },
+      { ms: 100, share: 0.25 },
+      { ms: 200, share: 0.5 },
+      { ms: 200, share: 0.75 },
+      { ms: 400, share: 1 },
+    ]);
+    const many = Array.from({ length: 10_001 }, (_, i) => i);
+    const pts = cdfPoints(many, 100);
+    expect(pts.length).toBeLessThanOrEqual(102);
+    expect(pts.at(-1)).toEqual({ ms: 10_000, share: 1 });
+    for (let i = 1; i < pts.length; i++)
+      expect((pts[i] as { share: number }).share).toBeGreaterThan((pts[i - 1] as { share: number }).share);
+  });
 });
