@@ -146,7 +146,8 @@ export class World {
   async runUntil(atMs: number): Promise<void> {
     await this.idle();
     for (let next = this.clock.nextAt(); next !== undefined && next <= atMs; next = this.clock.nextAt()) {
-      this.clock.step();
+      // everything due at this moment fires together (in the queue's order), then the nodes settle
+      while (this.clock.nextAt() === next) this.clock.step();
       await this.idle();
     }
     this.clock.runUntil(atMs);
