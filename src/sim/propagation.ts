@@ -50,7 +50,8 @@ export interface PropagationReport {
   wall_seconds: number;
 }
 
-const LAB: NetworkParams = {
+/** The labs' network: a devnet named "lab" at difficulty 16 (the simulated and the real runs use it). */
+export const LAB: NetworkParams = {
   name: "lab",
   genesis_timestamp: 1_700_000_000,
   difficulty: 16,
@@ -66,11 +67,86 @@ function quantile(sorted: readonly number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))] as number;
 }
 
-const round = (x: number, digits = 4) => Number(x.toFixed(digits));
+export const round = (x: number, digits = 4) => Number(x.toFixed(digits));
+
+/** A run's links and its blocks, in order: each mined `afterMs` after the one before (the first after the start), by `miner`. */
+export interface LabPlan {
+  links: Array<[number, number]>;
+  blocks: Array<{ afterMs: number; miner: number }>;
+}
+
+/**
+ * The topology and the mining schedule a seed gives: each node an equal share of the hash
+ * power, so the gaps between blocks are exponential with mean `intervalS`. The simulated and
+ * the real runs both follow it.
+ */
+export function labPlan(opts: Pick<PropagationOptions, "nodes" | "blocks" | "intervalS" | "degree" | "seed">): LabPlan {
+  const rng = new Rng(opts.seed);
+  const links = topology(opts.nodes, opts.degree ?? 8, rng);
+  const blocks: LabPlan["blocks"] = [];
+  const intervalMs = opts.intervalS * 1000;
+  for (let k = 0; k < opts.blocks; k++) {
+    const afterMs = -Math.log(1 - rng.next()) * intervalMs;
+    blocks.push({ afterMs, miner: rng.int(0, opts.nodes - 1) });
+  }
+  return { links, blocks };
+}
+
+/** The figures every lab reports of its blocks, whether its times are virtual or real. */
+export type BlockFigures = Pick<PropagationReport, "blocks" | "propagation_ms" | "t_ms" | "stale_rate" | "predicted_stale_rate">;
+
+/**
+ * The block figures from when each block was mined and by whom (`minedAt`, by hash), when each
+ * node had it (`hasAt[i]`, by hash; the miner's own time is `minedAt`'s), and which blocks
+ * ended on the main chain. Times in ms on any one clock.
+ */
+export function blockFigures(
+  minedAt: ReadonlyMap<string, { at: number; miner: number }>,
+  hasAt: ReadonlyArray<ReadonlyMap<string, number>>,
+  isMain: (hash: string) => boolean,
+  intervalMs: number,
+): BlockFigures {
+  const mined = minedAt.size;
+  const { delays, tMs, main } = mainBlockDelays(minedAt, hasAt, isMain);
+  return {
+    blocks: { mined, main, stale: mined - main },
+    propagation_ms: { p50: quantile(delays, 0.5), p90: quantile(delays, 0.9), p99: quantile(delays, 0.99) },
+    t_ms: round(tMs, 1),
+    stale_rate: round(mined > 0 ? (mined - main) / mined : 0),
+    predicted_stale_rate: round(1 - Math.exp(-tMs / intervalMs)),
+  };
+}
+
+/**
+ * For the blocks that ended on the main chain: every (block, node) delay but the miner's,
+ * sorted; the mean over blocks of the mean delay over all nodes (t); and how many there are.
+ */
+export function mainBlockDelays(
+  minedAt: ReadonlyMap<string, { at: number; miner: number }>,
+  hasAt: ReadonlyArray<ReadonlyMap<string, number>>,
+  isMain: (hash: string) => boolean,
+): { delays: number[]; tMs: number; main: number } {
+  const nodes = hasAt.length;
+  const mainBlocks = [...minedAt].filter(([hash]) => isMain(hash));
+  const delays: number[] = [];
+  let tSum = 0;
+  for (const [hash, { at, miner }] of mainBlocks) {
+    let weighted = 0;
+    hasAt.forEach((seen, i) => {
+      const t = i === miner ? at : seen.get(hash);
+      const d = t === undefined ? Number.NaN : t - at;
+      if (i !== miner && !Number.isNaN(d)) delays.push(d);
+      weighted += (Number.isNaN(d) ? 0 : d) / nodes;
+    });
+    tSum += weighted;
+  }
+  delays.sort((a, b) => a - b);
+  return { delays, tMs: mainBlocks.length > 0 ? tSum / mainBlocks.length : 0, main: mainBlocks.length };
+}
 
 export async function runPropagation(opts: PropagationOptions): Promise<PropagationReport> {
   const started = performance.now();
-  const rng = new Rng(opts.seed);
+  const plan = labPlan(opts);
   const bytesPerMs = opts.bandwidthMbit ? (opts.bandwidthMbit * 1e6) / 8 / 1000 : undefined;
   const world = new World({
     params: opts.params ?? LAB,
@@ -80,7 +156,7 @@ export async function runPropagation(opts: PropagationOptions): Promise<Propagat
   });
   try {
     for (let i = 0; i < opts.nodes; i++) await world.addNode();
-    await world.connect(topology(opts.nodes, opts.degree ?? 8, rng));
+    await world.connect(plan.links);
 
     // who has which block, and when (virtual ms)
     const minedAt = new Map<string, { at: number; miner: number }>();
@@ -101,9 +177,8 @@ export async function runPropagation(opts: PropagationOptions): Promise<Propagat
     let mined = 0;
     const next = () => {
       if (mined >= opts.blocks) return;
-      const delay = -Math.log(1 - rng.next()) * intervalMs;
-      world.clock.after(delay, () => {
-        const miner = rng.int(0, opts.nodes - 1);
+      const { afterMs, miner } = plan.blocks[mined] as LabPlan["blocks"][number];
+      world.clock.after(afterMs, () => {
         const { hash } = world.mine(miner);
         mined++;
         minedAt.set(hash, { at: world.clock.now(), miner });
@@ -118,37 +193,22 @@ export async function runPropagation(opts: PropagationOptions): Promise<Propagat
 
     const tips = new Set(world.nodes.map(({ node }) => node.chain.tip.hash));
     const reference = world.nodes[0]?.node.chain;
-    const mainBlocks = [...minedAt].filter(([hash]) => reference?.isMain(hash));
-    const delays: number[] = [];
-    let tSum = 0;
-    for (const [hash, { at, miner }] of mainBlocks) {
-      let weighted = 0;
-      hasAt.forEach((seen, i) => {
-        const t = i === miner ? at : seen.get(hash);
-        const d = t === undefined ? Number.NaN : t - at;
-        if (i !== miner && !Number.isNaN(d)) delays.push(d);
-        weighted += (Number.isNaN(d) ? 0 : d) / opts.nodes;
-      });
-      tSum += weighted;
-    }
-    delays.sort((a, b) => a - b);
-    const tMs = mainBlocks.length > 0 ? tSum / mainBlocks.length : 0;
+    const figures = blockFigures(minedAt, hasAt, (hash) => reference?.isMain(hash) ?? false, intervalMs);
     if (opts.outDir !== undefined && reference !== undefined) writeChainJsonl(opts.outDir, reference);
     const wall = (performance.now() - started) / 1000;
     const report: PropagationReport = {
       nodes: opts.nodes,
-      blocks: { mined, main: mainBlocks.length, stale: mined - mainBlocks.length },
-      propagation_ms: { p50: quantile(delays, 0.5), p90: quantile(delays, 0.9), p99: quantile(delays, 0.99) },
-      t_ms: round(tMs, 1),
-      stale_rate: round(mined > 0 ? (mined - mainBlocks.length) / mined : 0),
-      predicted_stale_rate: round(1 - Math.exp(-tMs / intervalMs)),
+      ...figures,
       converged: tips.size === 1,
       virtual_seconds: round((world.clock.now() - world.startMs) / 1000, 3),
       events: firedTotal,
       events_per_second: Math.round(firedTotal / wall),
       wall_seconds: round(wall, 2),
     };
-    if (opts.outDir !== undefined) await writeFiles(opts.outDir, opts, report, delays);
+    if (opts.outDir !== undefined) {
+      const { delays } = mainBlockDelays(minedAt, hasAt, (hash) => reference?.isMain(hash) ?? false);
+      await writeFiles(opts.outDir, opts, report, delays);
+    }
     return report;
   } finally {
     await world.close();
