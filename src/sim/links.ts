@@ -41,6 +41,11 @@ export interface LinkSpec {
   bytesPerMs?: number;
 }
 
+/** Milliseconds `bytes` take over a link, latency included (one way). */
+export function linkDelay(spec: LinkSpec, bytes: number): number {
+  return spec.latencyMs + (spec.bytesPerMs ? bytes / spec.bytesPerMs : 0);
+}
+
 /** What the links carried. */
 export interface LinkStats {
   requests: number;
@@ -97,11 +102,6 @@ export class VirtualLinks {
     return { requestJson: (url, init, limits) => this.send(from, url, init ?? {}, limits ?? DEFAULT_LIMITS) };
   }
 
-  /** Milliseconds `bytes` take over the link, latency included. */
-  private delay(spec: LinkSpec, bytes: number): number {
-    return spec.latencyMs + (spec.bytesPerMs ? bytes / spec.bytesPerMs : 0);
-  }
-
   private wait(ms: number): Promise<void> {
     return new Promise((resolve) => this.clock.after(ms, resolve));
   }
@@ -126,7 +126,7 @@ export class VirtualLinks {
       throw new PeerRequestError(`${url}: connection refused`, "unreachable");
     }
     const sent = Buffer.byteLength(init.body ?? "");
-    await this.wait(this.delay(spec, sent));
+    await this.wait(linkDelay(spec, sent));
     if (this.clock.now() > deadline) throw timeout();
     const answer = await handler({
       method: init.method ?? "GET",
@@ -137,7 +137,7 @@ export class VirtualLinks {
     this.stats.bytes += sent + size;
     if (size > limits.maxBytes)
       throw new PeerRequestError(`${url}: answer of ${size} bytes is over the ${limits.maxBytes}-byte limit`, "too-large");
-    const back = this.delay(spec, size);
+    const back = linkDelay(spec, size);
     if (this.clock.now() + back > deadline) {
       await this.wait(Math.max(0, deadline - this.clock.now()));
       throw timeout();
