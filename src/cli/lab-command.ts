@@ -1,9 +1,11 @@
 /**
  * `tinychain lab EXPERIMENT` (docs/protocol.md §8): experiments on many real nodes in one
- * process, on simulated time and links (src/sim). So far: `propagation`.
+ * process, on simulated time and links (src/sim): `propagation`; and `realnet`, the same run
+ * with real node processes on this machine, to check the simulator against them.
  */
 import { type Command, InvalidArgumentError } from "commander";
 import { type PropagationReport, runPropagation } from "../sim/propagation.js";
+import { compareRealnet, type RealnetComparison } from "../sim/realnet.js";
 import { intOption } from "./options.js";
 
 /** A commander parser for a positive number (seconds, milliseconds, Mbit/s). */
@@ -22,6 +24,29 @@ function describe(r: PropagationReport): string {
     `stale rate ${pct(r.stale_rate)}; predicted 1 − e^(−t/T) = ${pct(r.predicted_stale_rate)}`,
     `converged: ${r.converged ? "yes, every node on one tip" : "no"}`,
     `${r.virtual_seconds} s simulated in ${r.wall_seconds} s (${r.events} events, ${r.events_per_second} per second)`,
+  ].join("\n");
+}
+
+function describeRealnet(c: RealnetComparison): string {
+  const pct = (x: number) => `${(100 * x).toFixed(2)} %`;
+  const { sim, real, agreement: a } = c;
+  const row = (name: string, s: string | number, r: string | number) =>
+    `  ${name.padEnd(24)}${String(s).padStart(12)}${String(r).padStart(12)}`;
+  return [
+    `${real.nodes} nodes, the same topology and mining schedule, simulated and as real processes`,
+    row("", "simulated", "real"),
+    row("blocks mined", sim.blocks.mined, real.blocks.mined),
+    row("on the main chain", sim.blocks.main, real.blocks.main),
+    row("propagation p50, ms", sim.propagation_ms.p50, real.propagation_ms.p50),
+    row("propagation p90, ms", sim.propagation_ms.p90, real.propagation_ms.p90),
+    row("propagation p99, ms", sim.propagation_ms.p99, real.propagation_ms.p99),
+    row("t, ms", sim.t_ms, real.t_ms),
+    row("stale rate", pct(sim.stale_rate), pct(real.stale_rate)),
+    row("predicted stale rate", pct(sim.predicted_stale_rate), pct(real.predicted_stale_rate)),
+    row("converged", sim.converged ? "yes" : "no", real.converged ? "yes" : "no"),
+    row("wall time, s", sim.wall_seconds, real.wall_seconds),
+    `real ÷ simulated: p50 ${a.p50_ratio}, p90 ${a.p90_ratio}; medians within ±25 %: ${a.within_25_percent ? "yes" : "no"}`,
+    `relayed ${real.relayed.requests} requests (${real.relayed.bytes} bytes, ${real.relayed.failed} failed); POST /mine took p50 ${real.mine_ms.p50} ms, at most ${real.mine_ms.max} ms`,
   ].join("\n");
 }
 
@@ -65,6 +90,40 @@ export function registerLabCommand(program: Command): void {
           ...(o.out !== undefined ? { outDir: o.out } : {}),
         });
         process.stdout.write(`${o.json ? JSON.stringify(report) : describe(report)}\n`);
+      },
+    );
+  lab
+    .command("realnet")
+    .description("the propagation run with real node processes on 127.0.0.1, links delayed by a relay, next to the simulated run")
+    .requiredOption("--nodes <n>", "how many node processes (10 at most: they share this machine's cores)", intOption(2, 10))
+    .requiredOption("--blocks <n>", "how many blocks to mine", intOption(1, 10_000))
+    .requiredOption("--interval <seconds>", "mean time between blocks", positive)
+    .requiredOption("--latency <ms>", "one-way latency of every link", positive)
+    .option("--bandwidth <mbit>", "bandwidth of every link, Mbit/s (default: unlimited)", positive)
+    .option("--degree <n>", "peers each node picks (links go both ways)", intOption(1, 1_000), 8)
+    .option("--seed <n>", "the seed: the topology and the mining schedule", intOption(0, 2 ** 32 - 1), 1)
+    .option("--json", "print one JSON object")
+    .action(
+      async (o: {
+        nodes: number;
+        blocks: number;
+        interval: number;
+        latency: number;
+        bandwidth?: number;
+        degree: number;
+        seed: number;
+        json?: boolean;
+      }) => {
+        const c = await compareRealnet({
+          nodes: o.nodes,
+          blocks: o.blocks,
+          intervalS: o.interval,
+          latencyMs: o.latency,
+          degree: o.degree,
+          seed: o.seed,
+          ...(o.bandwidth !== undefined ? { bandwidthMbit: o.bandwidth } : {}),
+        });
+        process.stdout.write(`${o.json ? JSON.stringify(c) : describeRealnet(c)}\n`);
       },
     );
 }
