@@ -15,6 +15,13 @@ function positive(value: string): number {
   return n;
 }
 
+/** A commander parser for a number of 0 or more (milliseconds). */
+function nonNegative(value: string): number {
+  const n = Number(value);
+  if (!/^[0-9]+(\.[0-9]+)?$/.test(value) || !(n >= 0)) throw new InvalidArgumentError(`expected a number of 0 or more, got "${value}"`);
+  return n;
+}
+
 function describe(r: PropagationReport): string {
   const pct = (x: number) => `${(100 * x).toFixed(2)} %`;
   return [
@@ -46,6 +53,7 @@ function describeRealnet(c: RealnetComparison): string {
     row("converged", sim.converged ? "yes" : "no", real.converged ? "yes" : "no"),
     row("wall time, s", sim.wall_seconds, real.wall_seconds),
     `real ÷ simulated: p50 ${a.p50_ratio}, p90 ${a.p90_ratio}; medians within ±25 %: ${a.within_25_percent ? "yes" : "no"}`,
+    `the simulated nodes took ${a.processing_ms} ms per request received; the real ones per hop: ${real.hop_ms.send_p50} ms to send, ${real.hop_ms.receive_p50} ms to take in (medians)`,
     `relayed ${real.relayed.requests} requests (${real.relayed.bytes} bytes, ${real.relayed.failed} failed); POST /mine took p50 ${real.mine_ms.p50} ms, at most ${real.mine_ms.max} ms`,
   ].join("\n");
 }
@@ -60,6 +68,7 @@ export function registerLabCommand(program: Command): void {
     .requiredOption("--interval <seconds>", "mean time between blocks", positive)
     .requiredOption("--latency <ms>", "one-way latency of every link", positive)
     .option("--bandwidth <mbit>", "bandwidth of every link, Mbit/s (default: unlimited)", positive)
+    .option("--processing <ms>", "each node's own time per request received (default 0)", nonNegative)
     .option("--degree <n>", "peers each node picks (links go both ways)", intOption(1, 1_000), 8)
     .option("--seed <n>", "the seed: the same seed, the same run", intOption(0, 2 ** 32 - 1), 1)
     .option("--sync-interval <seconds>", "seconds between each node's background syncs (default: the node's, 5)", intOption(1, 3600))
@@ -72,6 +81,7 @@ export function registerLabCommand(program: Command): void {
         interval: number;
         latency: number;
         bandwidth?: number;
+        processing?: number;
         degree: number;
         seed: number;
         syncInterval?: number;
@@ -88,6 +98,7 @@ export function registerLabCommand(program: Command): void {
           ...(o.bandwidth !== undefined ? { bandwidthMbit: o.bandwidth } : {}),
           ...(o.syncInterval !== undefined ? { syncIntervalS: o.syncInterval } : {}),
           ...(o.out !== undefined ? { outDir: o.out } : {}),
+          ...(o.processing !== undefined ? { processingMs: o.processing } : {}),
         });
         process.stdout.write(`${o.json ? JSON.stringify(report) : describe(report)}\n`);
       },
@@ -100,6 +111,11 @@ export function registerLabCommand(program: Command): void {
     .requiredOption("--interval <seconds>", "mean time between blocks", positive)
     .requiredOption("--latency <ms>", "one-way latency of every link", positive)
     .option("--bandwidth <mbit>", "bandwidth of every link, Mbit/s (default: unlimited)", positive)
+    .option(
+      "--processing <ms>",
+      "the simulated nodes' own time per request received (default: the real nodes' time per hop, measured)",
+      nonNegative,
+    )
     .option("--degree <n>", "peers each node picks (links go both ways)", intOption(1, 1_000), 8)
     .option("--seed <n>", "the seed: the topology and the mining schedule", intOption(0, 2 ** 32 - 1), 1)
     .option("--json", "print one JSON object")
@@ -110,6 +126,7 @@ export function registerLabCommand(program: Command): void {
         interval: number;
         latency: number;
         bandwidth?: number;
+        processing?: number;
         degree: number;
         seed: number;
         json?: boolean;
@@ -122,6 +139,7 @@ export function registerLabCommand(program: Command): void {
           degree: o.degree,
           seed: o.seed,
           ...(o.bandwidth !== undefined ? { bandwidthMbit: o.bandwidth } : {}),
+          ...(o.processing !== undefined ? { processingMs: o.processing } : {}),
         });
         process.stdout.write(`${o.json ? JSON.stringify(c) : describeRealnet(c)}\n`);
       },

@@ -39,6 +39,12 @@ export type HostHandler = (req: HostRequest) => Promise<HostAnswer>;
 export interface LinkSpec {
   latencyMs: number;
   bytesPerMs?: number;
+  /**
+   * A model of the receiving host's own time: each request reaches its handler this much later
+   * (default 0, the handler answering at once in virtual time). Real nodes spend a few
+   * milliseconds per hop taking a block in and passing it on.
+   */
+  processingMs?: number;
 }
 
 /** Milliseconds `bytes` take over a link, latency included (one way). */
@@ -126,7 +132,7 @@ export class VirtualLinks {
       throw new PeerRequestError(`${url}: connection refused`, "unreachable");
     }
     const sent = Buffer.byteLength(init.body ?? "");
-    await this.wait(linkDelay(spec, sent));
+    await this.wait(linkDelay(spec, sent) + (spec.processingMs ?? 0));
     if (this.clock.now() > deadline) throw timeout();
     const answer = await handler({
       method: init.method ?? "GET",

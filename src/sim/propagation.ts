@@ -20,6 +20,8 @@ export interface PropagationOptions {
   latencyMs: number;
   /** Link bandwidth in Mbit/s (default: unlimited). */
   bandwidthMbit?: number;
+  /** Each node's own time per request received, ms (default 0; see LinkSpec.processingMs). */
+  processingMs?: number;
   /** Peers each node picks (links are both ways, so nodes have this many or more; default 8). */
   degree?: number;
   seed: number;
@@ -152,7 +154,11 @@ export async function runPropagation(opts: PropagationOptions): Promise<Propagat
     params: opts.params ?? LAB,
     seed: opts.seed,
     ...(opts.syncIntervalS !== undefined ? { syncIntervalS: opts.syncIntervalS } : {}),
-    link: () => ({ latencyMs: opts.latencyMs, ...(bytesPerMs ? { bytesPerMs } : {}) }),
+    link: () => ({
+      latencyMs: opts.latencyMs,
+      ...(bytesPerMs ? { bytesPerMs } : {}),
+      ...(opts.processingMs ? { processingMs: opts.processingMs } : {}),
+    }),
   });
   try {
     for (let i = 0; i < opts.nodes; i++) await world.addNode();

@@ -26,7 +26,7 @@ import {
   round,
   runPropagation,
 } from "./propagation.js";
-import { Relay } from "./relay.js";
+import { Relay, type Relayed } from "./relay.js";
 import { TipWatch } from "./tip-watch.js";
 
 export type RealnetOptions = Omit<PropagationOptions, "params">;
@@ -39,20 +39,61 @@ export interface RealnetReport extends BlockFigures {
   relayed: LinkStats;
   /** How long the miners took to answer POST /mine: the median and the longest, ms. */
   mine_ms: { p50: number; max: number };
+  /**
+   * The nodes' own time per hop, medians over the block announcements (POST /blocks) the relays
+   * carried: `send`, from a node having a block to the relay having its announcement of it;
+   * `receive`, from the relay handing the announcement on to the receiver having the block.
+   */
+  hop_ms: { send_p50: number; receive_p50: number };
   wall_seconds: number;
 }
 
 export interface RealnetComparison {
   sim: PropagationReport;
   real: RealnetReport;
-  /** real ÷ sim of the median and the 90th percentile, and whether the medians are within ±25 %. */
-  agreement: { p50_ratio: number; p90_ratio: number; within_25_percent: boolean };
+  /**
+   * real ÷ sim of the median and the 90th percentile, whether the medians are within ±25 %, and
+   * the nodes' time per request the simulated run was given (`--processing`, or else the real
+   * run's `hop_ms.send_p50 + hop_ms.receive_p50`).
+   */
+  agreement: { p50_ratio: number; p90_ratio: number; within_25_percent: boolean; processing_ms: number };
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, Math.max(0, ms)));
 
 const REGISTER_TIMEOUT_MS = 60_000;
 const MINE_TIMEOUT_MS = 30_000;
+/** Block announcements kept for the hop times (a few per block and link). */
+const MAX_ANNOUNCEMENTS = 100_000;
+/** How much later than the answer to an announcement the receiver's tip event may arrive here and still count as its result. */
+const EVENT_SLACK_MS = 5;
+
+/**
+ * The nodes' own times per hop (ms), from the announcements the relays carried (`link` "i>j")
+ * and when each node had each block: the sender's, when it had the block before the relay
+ * had the announcement; the receiver's, when it had the block while the announcement was with it.
+ */
+function hopTimes(announced: readonly Relayed[], watches: readonly TipWatch[]): { send: number[]; receive: number[] } {
+  const send: number[] = [];
+  const receive: number[] = [];
+  for (const a of announced) {
+    const [i, j] = a.link.split(">").map(Number) as [number, number];
+    let hash: unknown;
+    try {
+      hash = (JSON.parse(a.body.toString("utf8")) as { hash?: unknown }).hash;
+    } catch {
+      continue;
+    }
+    if (typeof hash !== "string") continue;
+    const had = watches[i]?.hasAt.get(hash);
+    if (had !== undefined && had <= a.receivedAt) send.push(a.receivedAt - had);
+    const got = watches[j]?.hasAt.get(hash);
+    if (got !== undefined && got >= a.forwardedAt && got <= a.answeredAt + EVENT_SLACK_MS) receive.push(got - a.forwardedAt);
+  }
+  send.sort((x, y) => x - y);
+  receive.sort((x, y) => x - y);
+  return { send, receive };
+}
 
 /** Starts the nodes (in parallel) and opens their event streams. */
 async function startNodes(procs: NodeProcesses, dir: string, n: number): Promise<{ nodes: NodeProcess[]; watches: TipWatch[] }> {
@@ -76,7 +117,10 @@ export async function runRealnet(opts: RealnetOptions): Promise<RealnetReport> {
   const dir = mkdtempSync(join(tmpdir(), "tinychain-realnet-"));
   const procs = new NodeProcesses();
   const bytesPerMs = opts.bandwidthMbit ? (opts.bandwidthMbit * 1e6) / 8 / 1000 : undefined;
-  const relay = new Relay({ latencyMs: opts.latencyMs, ...(bytesPerMs ? { bytesPerMs } : {}) });
+  const announced: Relayed[] = [];
+  const relay = new Relay({ latencyMs: opts.latencyMs, ...(bytesPerMs ? { bytesPerMs } : {}) }, (r) => {
+    if (r.method === "POST" && r.path === "/blocks" && announced.length < MAX_ANNOUNCEMENTS) announced.push(r);
+  });
   let watches: TipWatch[] = [];
   // Ctrl-C or a kill: no node outlives the lab
   const onSignal = (signal: NodeJS.Signals) => {
@@ -94,8 +138,8 @@ export async function runRealnet(opts: RealnetOptions): Promise<RealnetReport> {
     watches = up.watches;
     const wanted = nodes.map(() => [] as string[]);
     for (const [i, j] of plan.links) {
-      wanted[i]?.push(await relay.open((nodes[j] as NodeProcess).url));
-      wanted[j]?.push(await relay.open((nodes[i] as NodeProcess).url));
+      wanted[i]?.push(await relay.open((nodes[j] as NodeProcess).url, `${i}>${j}`));
+      wanted[j]?.push(await relay.open((nodes[i] as NodeProcess).url, `${j}>${i}`));
     }
     await Promise.all(
       nodes.map((node, i) =>
@@ -142,13 +186,16 @@ export async function runRealnet(opts: RealnetOptions): Promise<RealnetReport> {
     );
     const p = figures.propagation_ms;
     const took = mined.map((m) => m.tookMs).sort((a, b) => a - b);
+    const at = (xs: number[], q: number) => round(xs[Math.max(0, Math.ceil(q * xs.length) - 1)] ?? 0, 1);
+    const hops = hopTimes(announced, watches);
     return {
       nodes: opts.nodes,
       ...figures,
       propagation_ms: { p50: round(p.p50, 1), p90: round(p.p90, 1), p99: round(p.p99, 1) },
       converged: tips() === 1,
       relayed: { ...relay.stats },
-      mine_ms: { p50: round(took[Math.floor((took.length - 1) / 2)] ?? 0, 1), max: round(took.at(-1) ?? 0, 1) },
+      mine_ms: { p50: at(took, 0.5), max: round(took.at(-1) ?? 0, 1) },
+      hop_ms: { send_p50: at(hops.send, 0.5), receive_p50: at(hops.receive, 0.5) },
       wall_seconds: round((performance.now() - started) / 1000, 2),
     };
   } finally {
@@ -162,10 +209,14 @@ export async function runRealnet(opts: RealnetOptions): Promise<RealnetReport> {
   }
 }
 
-/** The real run, then the simulated one with the same options (not at once: they would share the cores). */
+/**
+ * The real run, then the simulated one with the same options (not at once: they would share
+ * the cores), its nodes given the real nodes' measured time per hop unless `processingMs` is.
+ */
 export async function compareRealnet(opts: RealnetOptions): Promise<RealnetComparison> {
   const real = await runRealnet(opts);
-  const sim = await runPropagation(opts);
+  const processingMs = opts.processingMs ?? round(real.hop_ms.send_p50 + real.hop_ms.receive_p50, 1);
+  const sim = await runPropagation({ ...opts, processingMs });
   const ratio = (a: number, b: number) => (b > 0 ? round(a / b, 3) : 0);
   const p50 = ratio(real.propagation_ms.p50, sim.propagation_ms.p50);
   return {
@@ -175,6 +226,7 @@ export async function compareRealnet(opts: RealnetOptions): Promise<RealnetCompa
       p50_ratio: p50,
       p90_ratio: ratio(real.propagation_ms.p90, sim.propagation_ms.p90),
       within_25_percent: p50 >= 0.75 && p50 <= 1.25,
+      processing_ms: processingMs,
     },
   };
 }

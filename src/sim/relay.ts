@@ -16,6 +16,21 @@ const MAX_BYTES = 32 * 1024 * 1024;
 /** How long the target may take to answer a forwarded request. */
 const FORWARD_TIMEOUT_MS = 60_000;
 
+/** A request the relay carried, with its times (performance.now(), ms). */
+export interface Relayed {
+  /** The link's name, as given to `open`. */
+  link: string;
+  method: string;
+  path: string;
+  body: Buffer;
+  /** The whole request had arrived at the link. */
+  receivedAt: number;
+  /** It was sent on to the target, after the link's delay. */
+  forwardedAt: number;
+  /** The target's whole answer had come back. */
+  answeredAt: number;
+}
+
 /** Reads a whole body, or fails beyond `MAX_BYTES`. */
 function readAll(from: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
@@ -47,13 +62,17 @@ export class Relay {
   private closed = false;
   readonly stats: LinkStats = { requests: 0, bytes: 0, failed: 0 };
 
-  constructor(private readonly spec: LinkSpec) {}
+  /** `onRelayed`: told of every request answered through a link. */
+  constructor(
+    private readonly spec: LinkSpec,
+    private readonly onRelayed: (r: Relayed) => void = () => {},
+  ) {}
 
-  /** Opens a link to `target` (an origin such as `http://127.0.0.1:5001`); resolves to the link's own origin. */
-  async open(target: string): Promise<string> {
+  /** Opens a link named `name` to `target` (an origin such as `http://127.0.0.1:5001`); resolves to the link's own origin. */
+  async open(target: string, name = target): Promise<string> {
     const to = new URL(target);
     const server = createServer((req, res) => {
-      void this.relay(to, req, res);
+      void this.relay(name, to, req, res);
     });
     this.servers.push(server);
     await new Promise<void>((resolve, reject) => {
@@ -95,13 +114,17 @@ export class Relay {
     });
   }
 
-  private async relay(to: URL, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  private async relay(link: string, to: URL, req: IncomingMessage, res: ServerResponse): Promise<void> {
     this.stats.requests++;
     try {
       const body = await readAll(req);
+      const receivedAt = performance.now();
       await this.wait(linkDelay(this.spec, body.length));
       if (this.closed) throw new Error("relay closed");
+      const forwardedAt = performance.now();
       const answer = await this.forward(to, req, body);
+      const answeredAt = performance.now();
+      this.onRelayed({ link, method: req.method ?? "GET", path: req.url ?? "/", body, receivedAt, forwardedAt, answeredAt });
       this.stats.bytes += body.length + answer.body.length;
       await this.wait(linkDelay(this.spec, answer.body.length));
       if (this.closed) throw new Error("relay closed");

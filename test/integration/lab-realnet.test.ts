@@ -51,7 +51,7 @@ describe("tinychain lab realnet", () => {
     const out = JSON.parse(stdout) as {
       sim: Record<string, unknown>;
       real: Record<string, unknown>;
-      agreement: { p50_ratio: number; p90_ratio: number; within_25_percent: boolean };
+      agreement: { p50_ratio: number; p90_ratio: number; within_25_percent: boolean; processing_ms: number };
     };
     for (const side of [out.sim, out.real]) {
       expect(side).toMatchObject({ nodes: 4, converged: true, blocks: { mined: 6 } });
@@ -62,6 +62,11 @@ describe("tinychain lab realnet", () => {
       for (const key of ["t_ms", "stale_rate", "predicted_stale_rate", "wall_seconds"]) expect(typeof side[key]).toBe("number");
     }
     expect((out.real.relayed as { requests: number }).requests).toBeGreaterThan(0);
+    const hop = out.real.hop_ms as { send_p50: number; receive_p50: number };
+    expect(hop.send_p50).toBeGreaterThanOrEqual(0);
+    expect(hop.receive_p50).toBeGreaterThan(0);
+    // the simulated nodes were given the real nodes' time per hop
+    expect(out.agreement.processing_ms).toBeCloseTo(hop.send_p50 + hop.receive_p50, 1);
     expect(out.agreement.p50_ratio).toBeCloseTo(
       (out.real.propagation_ms as { p50: number }).p50 / (out.sim.propagation_ms as { p50: number }).p50,
       2,

@@ -54,6 +54,20 @@ describe("VirtualLinks", () => {
     expect(clock.now() - start).toBe(10 + 10 + 100);
   });
 
+  it("hands a request to its host after the latency and the host's processing time", async () => {
+    const clock = new VirtualClock(1_000_000);
+    const links = new VirtualLinks(clock, () => ({ latencyMs: 100, processingMs: 15 }));
+    let reachedAt = 0;
+    links.addHost(B, async (req) => {
+      reachedAt = clock.now();
+      return echo(req);
+    });
+    const start = clock.now();
+    await settle(clock, links.transportFor(A).requestJson(`${B}/status`));
+    expect(reachedAt - start).toBe(115);
+    expect(clock.now() - start).toBe(215);
+  });
+
   it("across a partition a request times out at its deadline; healed, it goes through", async () => {
     const { clock, links } = world(50);
     links.addHost(B, echo);
