@@ -54,7 +54,7 @@ function describeRealnet(c: RealnetComparison): string {
     row("wall time, s", sim.wall_seconds, real.wall_seconds),
     `real ÷ simulated: p50 ${a.p50_ratio}, p90 ${a.p90_ratio}; medians within ±25 %: ${a.within_25_percent ? "yes" : "no"}`,
     `the simulated nodes took ${a.processing_ms} ms per request received; the real ones per hop: ${real.hop_ms.send_p50} ms to send, ${real.hop_ms.receive_p50} ms to take in (medians)`,
-    `relayed ${real.relayed.requests} requests (${real.relayed.bytes} bytes, ${real.relayed.failed} failed); POST /mine took p50 ${real.mine_ms.p50} ms, at most ${real.mine_ms.max} ms`,
+    `relayed ${real.relayed.requests} requests (${real.relayed.bytes} bytes, ${real.relayed.failed} failed), late by p50 ${real.relay_late_ms.p50} ms, p99 ${real.relay_late_ms.p99} ms; POST /mine took p50 ${real.mine_ms.p50} ms, at most ${real.mine_ms.max} ms`,
   ].join("\n");
 }
 

@@ -14,7 +14,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { LinkStats } from "./links.js";
+import { type LinkStats, linkDelay } from "./links.js";
 import { callNode, type NodeProcess, NodeProcesses } from "./node-processes.js";
 import {
   type BlockFigures,
@@ -45,6 +45,11 @@ export interface RealnetReport extends BlockFigures {
    * `receive`, from the relay handing the announcement on to the receiver having the block.
    */
   hop_ms: { send_p50: number; receive_p50: number };
+  /**
+   * How late the relay handed requests on, beyond the link's delay (its timers firing late
+   * when this process is busy): the median and the 99th percentile, ms.
+   */
+  relay_late_ms: { p50: number; p99: number };
   wall_seconds: number;
 }
 
@@ -63,7 +68,7 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, Math.max(0,
 
 const REGISTER_TIMEOUT_MS = 60_000;
 const MINE_TIMEOUT_MS = 30_000;
-/** Block announcements kept for the hop times (a few per block and link). */
+/** Requests kept for the hop times and the relay's lateness (a few per block and link). */
 const MAX_ANNOUNCEMENTS = 100_000;
 /** How much later than the answer to an announcement the receiver's tip event may arrive here and still count as its result. */
 const EVENT_SLACK_MS = 5;
@@ -118,7 +123,10 @@ export async function runRealnet(opts: RealnetOptions): Promise<RealnetReport> {
   const procs = new NodeProcesses();
   const bytesPerMs = opts.bandwidthMbit ? (opts.bandwidthMbit * 1e6) / 8 / 1000 : undefined;
   const announced: Relayed[] = [];
-  const relay = new Relay({ latencyMs: opts.latencyMs, ...(bytesPerMs ? { bytesPerMs } : {}) }, (r) => {
+  const spec = { latencyMs: opts.latencyMs, ...(bytesPerMs ? { bytesPerMs } : {}) };
+  const late: number[] = [];
+  const relay = new Relay(spec, (r) => {
+    if (late.length < MAX_ANNOUNCEMENTS) late.push(r.forwardedAt - r.receivedAt - linkDelay(spec, r.body.length));
     if (r.method === "POST" && r.path === "/blocks" && announced.length < MAX_ANNOUNCEMENTS) announced.push(r);
   });
   let watches: TipWatch[] = [];
@@ -196,6 +204,13 @@ export async function runRealnet(opts: RealnetOptions): Promise<RealnetReport> {
       relayed: { ...relay.stats },
       mine_ms: { p50: at(took, 0.5), max: round(took.at(-1) ?? 0, 1) },
       hop_ms: { send_p50: at(hops.send, 0.5), receive_p50: at(hops.receive, 0.5) },
+      relay_late_ms: {
+        p50: at(
+          late.sort((a, b) => a - b),
+          0.5,
+        ),
+        p99: at(late, 0.99),
+      },
       wall_seconds: round((performance.now() - started) / 1000, 2),
     };
   } finally {

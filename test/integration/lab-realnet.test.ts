@@ -65,6 +65,8 @@ describe("tinychain lab realnet", () => {
     const hop = out.real.hop_ms as { send_p50: number; receive_p50: number };
     expect(hop.send_p50).toBeGreaterThanOrEqual(0);
     expect(hop.receive_p50).toBeGreaterThan(0);
+    const late = out.real.relay_late_ms as { p50: number; p99: number };
+    expect(late.p99).toBeGreaterThanOrEqual(late.p50);
     // the simulated nodes were given the real nodes' time per hop
     expect(out.agreement.processing_ms).toBeCloseTo(hop.send_p50 + hop.receive_p50, 1);
     expect(out.agreement.p50_ratio).toBeCloseTo(
