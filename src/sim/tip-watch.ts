@@ -1,11 +1,12 @@
 /**
  * Watching a real node's main chain from outside, through its event stream (`GET /events`,
  * docs/protocol.md §7.8): the node writes a `tip` event, with the blocks that left and joined
- * its main chain, in the same turn of its event loop in which its chain's tip changes, so the
- * time the event arrives here over loopback is when the node had the block, within the
- * loopback's delivery (well under a millisecond, the same for every node). From the events
- * this keeps when each block first joined the node's main chain, which blocks are on it now,
- * and its tip.
+ * its main chain, in the same turn of its event loop in which its chain's tip changes (and a
+ * `side` event when it stores a block off its main chain), so the time the event arrives here
+ * over loopback is when the node had the block, within the loopback's delivery (well under a
+ * millisecond, the same for every node). From the events this keeps when the node first had
+ * each block (on its main chain or a side branch, as the simulator counts), which blocks are
+ * on its main chain now, and its tip.
  */
 import { type ClientRequest, get } from "node:http";
 import type { HelloEvent, TipEvent } from "../api/events.js";
@@ -13,7 +14,7 @@ import type { HelloEvent, TipEvent } from "../api/events.js";
 const HELLO_TIMEOUT_MS = 10_000;
 
 export class TipWatch {
-  /** Block hash -> performance.now() when it first joined the main chain. */
+  /** Block hash -> performance.now() when the node first had it (stored on its main chain or a side branch). */
   readonly hasAt = new Map<string, number>();
   /** Blocks on the main chain now, of those that joined it since the watch began. */
   readonly main = new Set<string>();
@@ -57,6 +58,7 @@ export class TipWatch {
               clearTimeout(timer);
               resolve(watch);
             } else if (event === "tip") watch.take(JSON.parse(data) as TipEvent, at);
+            else if (event === "side") watch.stored((JSON.parse(data) as { hash: string }).hash, at);
           }
         });
       });
@@ -76,6 +78,11 @@ export class TipWatch {
     this.tip = ev.hash;
     this.changedAt = at;
     this.onTip();
+  }
+
+  /** A block stored off the main chain: the node has it (it may win later). */
+  private stored(hash: string, at: number): void {
+    if (!this.hasAt.has(hash)) this.hasAt.set(hash, at);
   }
 
   close(): void {

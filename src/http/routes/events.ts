@@ -26,7 +26,7 @@ import {
   type TxEvent,
 } from "../../api/events.js";
 import type { CheckedBlock } from "../../core/block.js";
-import type { TipChange } from "../../node/chain.js";
+import type { SideBlock, TipChange } from "../../node/chain.js";
 import type { TinyNode } from "../../node/node.js";
 import type { PoolEntry } from "../../node/pool.js";
 import type { App } from "../app.js";
@@ -119,10 +119,14 @@ export function eventRoutes(app: App, node: TinyNode, access: AccessOptions): vo
     if (ev.reorg) lastReorg = { at: Date.now(), height: ev.height, tip: ev.hash, replaced: ev.replaced, connected: ev.connected };
     if (clients.size > 0) broadcast("tip", ev);
   };
+  const onSide = (b: SideBlock) => {
+    if (clients.size > 0) broadcast("side", { height: b.height, hash: b.hash });
+  };
   const onTx = (e: PoolEntry) => {
     if (clients.size > 0) broadcast("tx", txEvent(e));
   };
   node.chain.on("tip", onTip);
+  node.chain.on("side", onSide);
   node.pool.on("added", onTx);
   const heartbeat = setInterval(() => {
     for (const res of clients.keys()) res.write(": heartbeat\n\n");
@@ -136,6 +140,7 @@ export function eventRoutes(app: App, node: TinyNode, access: AccessOptions): vo
   app.addHook("onClose", async () => {
     clearInterval(heartbeat);
     node.chain.off("tip", onTip);
+    node.chain.off("side", onSide);
     node.pool.off("added", onTx);
   });
 
@@ -147,7 +152,8 @@ export function eventRoutes(app: App, node: TinyNode, access: AccessOptions): vo
         description:
           "A text/event-stream. First a `hello` event {height, tip, operator (true when this client may use the operator routes " +
           "without a token), last_reorg}; then `tip` {height, hash, reorg, replaced: [{index, hash, txs}], connected: [...]} " +
-          "whenever the main chain's tip changes, and `tx` {id, type, sender, fee, recipient?, amount?, token?} for each " +
+          "whenever the main chain's tip changes, `side` {height, hash} when a valid block is stored off the main chain " +
+          "(a fork: it may join the main chain later, in a `tip` event), and `tx` {id, type, sender, fee, recipient?, amount?, token?} for each " +
           `transaction taken into the pool. A comment line every ${HEARTBEAT_MS / 1000} s keeps the stream open. ` +
           `At most ${MAX_SSE_CLIENTS} streams at once, ${MAX_SSE_PER_ADDRESS} from one client address: a new stream beyond ` +
           "is served and an old one closed instead, the client's oldest (over its own limit) or the oldest of the client " +
