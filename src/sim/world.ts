@@ -20,7 +20,9 @@ import { nowSeconds } from "../node/clock.js";
 import { createNode } from "../node/create-node.js";
 import type { TinyNode } from "../node/node.js";
 import { buildTemplate } from "../node/template.js";
-import { type LinkSpec, VirtualLinks } from "./links.js";
+import { PeerRequestError, type PeerTransport } from "../p2p/http-client.js";
+import { type HostAnswer, type HostRequest, type LinkSpec, VirtualLinks } from "./links.js";
+import { NodeClock } from "./node-clock.js";
 import { VirtualClock } from "./virtual-clock.js";
 
 export interface WorldOptions {
@@ -39,8 +41,29 @@ export interface WorldOptions {
 
 export interface SimNode {
   origin: string;
+  /** Replaced when the node restarts. */
   node: TinyNode;
   app: FastifyInstance;
+  /** The node's clock: the world's plus its skew. Replaced when the node restarts. */
+  clock: NodeClock;
+  /** False while the node is crashed. */
+  up: boolean;
+}
+
+/** A promise that never settles: what a crashed node's pending requests come to. */
+const never = <T>() => new Promise<T>(() => undefined);
+
+/** `transport`, except that nothing comes back to a node that has crashed since it asked. */
+function fenced(transport: PeerTransport, alive: () => boolean): PeerTransport {
+  return {
+    requestJson: (url, init, limits) => {
+      if (!alive()) return never();
+      return transport.requestJson(url, init, limits).then(
+        (a) => (alive() ? a : never()),
+        (err: unknown) => (alive() ? Promise.reject(err) : never()),
+      );
+    },
+  };
 }
 
 /** How many idle turns of the event loop count as "every node is idle". */
@@ -52,6 +75,9 @@ export class World {
   readonly nodes: SimNode[] = [];
   /** Requests being answered right now (on the real event loop). */
   private busy = 0;
+  /** The peers each node was linked to by `connect`, registered again when it restarts. */
+  private readonly peersOf: string[][] = [];
+  private readonly startHooks: Array<(sim: SimNode, i: number) => void> = [];
 
   /** When the world started, in the clock's milliseconds. */
   readonly startMs: number;
@@ -62,16 +88,27 @@ export class World {
     this.links = new VirtualLinks(this.clock, opts.link ?? (() => ({ latencyMs: 50 })));
   }
 
-  /** Adds a node at `http://10.0.<i>:5000`. */
-  async addNode(): Promise<SimNode> {
+  /** Adds a node at `http://10.0.<i>:5000`, its clock `skewMs` ahead of the world's (default 0). */
+  async addNode(opts: { skewMs?: number } = {}): Promise<SimNode> {
     const i = this.nodes.length;
     const origin = `http://10.${(i >> 8) & 255}.${i & 255}.1:5000`;
+    const clock = new NodeClock(this.clock, opts.skewMs ?? 0);
+    const sim: SimNode = { origin, clock, up: true, ...(await this.build(i, origin, clock)) };
+    this.nodes.push(sim);
+    this.peersOf.push([]);
+    this.links.addHost(origin, (req) => this.answer(sim, req));
+    for (const hook of this.startHooks) hook(sim, i);
+    return sim;
+  }
+
+  /** Builds node `i` (again, on a restart) from its data directory and identity, on `clock`. */
+  private async build(i: number, origin: string, clock: NodeClock): Promise<{ node: TinyNode; app: FastifyInstance }> {
     const node = createNode({
       ...(this.opts.dir !== undefined ? { dataDir: `${this.opts.dir}/node-${i}` } : {}),
       params: this.opts.params,
       logger: pino({ level: "silent" }),
-      clock: this.clock,
-      transport: this.links.transportFor(origin),
+      clock,
+      transport: fenced(this.links.transportFor(origin), () => clock.running),
       verifyThreads: 0,
       threads: 1,
       ...(this.opts.syncIntervalS !== undefined ? { peering: { syncIntervalS: this.opts.syncIntervalS } } : {}),
@@ -84,22 +121,59 @@ export class World {
     });
     const app = await buildServer(node);
     await app.ready();
-    this.links.addHost(origin, async (req) => {
-      this.busy++;
-      try {
-        const r = await app.inject({
-          method: req.method as "GET" | "POST",
-          url: req.path,
-          ...(req.body !== undefined ? { payload: req.body, headers: { "content-type": "application/json" } } : {}),
-        });
-        return { status: r.statusCode, text: r.body };
-      } finally {
-        this.busy--;
-      }
-    });
-    const sim = { origin, node, app };
-    this.nodes.push(sim);
-    return sim;
+    return { node, app };
+  }
+
+  /** A request to the node's routes through Fastify's inject; refused as by a closed port while the node is down. */
+  private async answer(sim: SimNode, req: HostRequest): Promise<HostAnswer> {
+    if (!sim.up) throw new PeerRequestError(`${sim.origin}: connection refused`, "unreachable");
+    this.busy++;
+    try {
+      const r = await sim.app.inject({
+        method: req.method as "GET" | "POST",
+        url: req.path,
+        ...(req.body !== undefined ? { payload: req.body, headers: { "content-type": "application/json" } } : {}),
+      });
+      return { status: r.statusCode, text: r.body };
+    } finally {
+      this.busy--;
+    }
+  }
+
+  /** A request to node `i`'s HTTP API from its own machine (as a wallet or script there would send it), now. */
+  inject(i: number, req: HostRequest): Promise<HostAnswer> {
+    return this.answer(this.nodes[i] as SimNode, req);
+  }
+
+  /** Calls `hook` for every node added or restarted from now on (to follow its new chain's events). */
+  onStart(hook: (sim: SimNode, i: number) => void): void {
+    this.startHooks.push(hook);
+  }
+
+  /**
+   * Node `i` crashes: its host stops answering, its timers and the answers to its requests
+   * in flight are dropped, and its app and node are closed (what it stored stays).
+   */
+  async crash(i: number): Promise<void> {
+    const sim = this.nodes[i] as SimNode;
+    if (!sim.up) return;
+    sim.up = false;
+    sim.clock.stop();
+    await sim.app.close();
+    await sim.node.close();
+  }
+
+  /** Node `i` starts again from its data directory, with the same identity and skew, and registers its peers again. */
+  async restart(i: number): Promise<void> {
+    const old = this.nodes[i] as SimNode;
+    if (old.up) return;
+    const clock = new NodeClock(this.clock, old.clock.skewMs);
+    Object.assign(old, { clock, up: true }, await this.build(i, old.origin, clock));
+    for (const hook of this.startHooks) hook(old, i);
+    old.node.startPeering();
+    const peers = this.peersOf[i] ?? [];
+    if (peers.length > 0) void old.node.peering.register(peers).catch(() => undefined);
+    await this.idle();
   }
 
   origin(i: number): string {
@@ -120,6 +194,9 @@ export class World {
       wanted[i]?.push(this.origin(j));
       wanted[j]?.push(this.origin(i));
     }
+    wanted.forEach((w, i) => {
+      this.peersOf[i]?.push(...w);
+    });
     const done = Promise.all(
       this.nodes.map(({ node }, i) => {
         node.startPeering();
@@ -160,8 +237,9 @@ export class World {
 
   /** Node `i` mines one block on its tip from its pool, now; its peers hear of it as from any node. */
   mine(i: number): { block: Block; hash: string; result: SubmitResult } {
-    const { node } = this.nodes[i] as SimNode;
-    const template = buildTemplate(node.chain, node.pool, node.wallet.address, nowSeconds(this.clock));
+    const { node, clock, up } = this.nodes[i] as SimNode;
+    if (!up) throw new Error(`node ${i} is down: nothing mines on it`);
+    const template = buildTemplate(node.chain, node.pool, node.wallet.address, nowSeconds(clock));
     const block = { ...template.block };
     let hash = blockHash(block);
     while (!meetsDifficulty(hash, block.difficulty)) {
@@ -172,9 +250,12 @@ export class World {
   }
 
   async close(): Promise<void> {
-    for (const { node, app } of this.nodes) {
-      await app.close();
-      await node.close();
+    for (const sim of this.nodes) {
+      if (!sim.up) continue;
+      sim.up = false;
+      sim.clock.stop();
+      await sim.app.close();
+      await sim.node.close();
     }
   }
 }
