@@ -10,6 +10,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { NetworkParams } from "../core/types.js";
 import { propagationPlot, writeChainJsonl } from "./lab-files.js";
+import { LAB, topology } from "./lab-network.js";
 import { Rng } from "./rng.js";
 import { World } from "./world.js";
 
@@ -51,17 +52,6 @@ export interface PropagationReport {
   events_per_second: number;
   wall_seconds: number;
 }
-
-/** The labs' network: a devnet named "lab" at difficulty 16 (the simulated and the real runs use it). */
-export const LAB: NetworkParams = {
-  name: "lab",
-  genesis_timestamp: 1_700_000_000,
-  difficulty: 16,
-  reward: 1,
-  retarget: null,
-  max_block_txs: 1000,
-  min_fee: 0,
-};
 
 /** The value below which a fraction `q` of the sorted `xs` lie (nearest rank). */
 function quantile(sorted: readonly number[], q: number): number {
@@ -225,22 +215,4 @@ async function writeFiles(dir: string, opts: PropagationOptions, report: Propaga
   writeFileSync(join(dir, "report.json"), `${JSON.stringify(report, null, 2)}\n`);
   const settings = `${opts.nodes} nodes, ${report.blocks.mined} blocks every ${opts.intervalS} s on average, links of ${opts.latencyMs} ms, seed ${opts.seed}`;
   writeFileSync(join(dir, "propagation.svg"), await propagationPlot(sortedDelays, report.propagation_ms, settings));
-}
-
-/** Each node picks `degree` others at random; links go both ways. */
-function topology(n: number, degree: number, rng: Rng): Array<[number, number]> {
-  const links = new Set<string>();
-  const out: Array<[number, number]> = [];
-  for (let i = 0; i < n; i++) {
-    const want = Math.min(degree, n - 1);
-    for (let tries = 0, got = 0; got < want && tries < 50 * want; tries++) {
-      const j = rng.int(0, n - 1);
-      const key = i < j ? `${i}-${j}` : `${j}-${i}`;
-      if (j === i || links.has(key)) continue;
-      links.add(key);
-      out.push([i, j]);
-      got++;
-    }
-  }
-  return out;
 }

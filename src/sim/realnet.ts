@@ -14,12 +14,12 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { LAB } from "./lab-network.js";
 import { type LinkStats, linkDelay } from "./links.js";
 import { callNode, type NodeProcess, NodeProcesses } from "./node-processes.js";
 import {
   type BlockFigures,
   blockFigures,
-  LAB,
   labPlan,
   type PropagationOptions,
   type PropagationReport,

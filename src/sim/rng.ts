@@ -4,6 +4,12 @@ export class Rng {
   constructor(seed: number) {
     this.s = seed >>> 0;
   }
+  /** A stream of its own for one purpose (mining, transactions, faults) from one seed: drawing from one leaves the others as they were. */
+  static stream(seed: number, purpose: string): Rng {
+    let h = (seed ^ 0x811c9dc5) >>> 0; // FNV-1a over the purpose, from the seed
+    for (let i = 0; i < purpose.length; i++) h = Math.imul(h ^ purpose.charCodeAt(i), 0x01000193) >>> 0;
+    return new Rng(h);
+  }
   /** In [0, 1). */
   next(): number {
     this.s = (this.s + 0x6d2b79f5) >>> 0;

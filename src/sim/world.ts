@@ -176,6 +176,11 @@ export class World {
     await this.idle();
   }
 
+  /** The world's network. */
+  get params(): NetworkParams {
+    return this.opts.params;
+  }
+
   origin(i: number): string {
     return (this.nodes[i] as SimNode).origin;
   }
