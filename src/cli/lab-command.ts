@@ -1,9 +1,10 @@
 /**
  * `tinychain lab EXPERIMENT` (docs/protocol.md §8): experiments on many real nodes in one
- * process, on simulated time and links (src/sim): `propagation`; and `realnet`, the same run
- * with real node processes on this machine, to check the simulator against them.
+ * process, on simulated time and links (src/sim): `propagation` and `partition`; and `realnet`,
+ * the propagation run with real node processes on this machine, to check the simulator against them.
  */
 import { type Command, InvalidArgumentError } from "commander";
+import { type PartitionReport, runPartition } from "../sim/partition.js";
 import { type PropagationReport, runPropagation } from "../sim/propagation.js";
 import { compareRealnet, type RealnetComparison } from "../sim/realnet.js";
 import { intOption } from "./options.js";
@@ -20,6 +21,27 @@ function nonNegative(value: string): number {
   const n = Number(value);
   if (!/^[0-9]+(\.[0-9]+)?$/.test(value) || !(n >= 0)) throw new InvalidArgumentError(`expected a number of 0 or more, got "${value}"`);
   return n;
+}
+
+/** A commander parser for a fraction strictly between 0 and 1. */
+function fraction(value: string): number {
+  const n = Number(value);
+  if (!/^0?\.[0-9]+$/.test(value) || !(n > 0 && n < 1))
+    throw new InvalidArgumentError(`expected a fraction between 0 and 1, e.g. 0.5, got "${value}"`);
+  return n;
+}
+
+function describePartition(r: PartitionReport): string {
+  const t = r.transactions;
+  return [
+    `${r.nodes} nodes split ${r.sides[0]} | ${r.sides[1]}; ${r.blocks.during_split[0]} and ${r.blocks.during_split[1]} blocks mined on each side while apart`,
+    `converged: ${r.converged ? "yes, every node on one tip" : "no"}; ${r.converged_after_heal_s === null ? "not on one tip within the bound after the heal" : `one tip ${r.converged_after_heal_s} s after the heal`}`,
+    `reorganisations: ${r.reorgs}, the deepest ${r.reorg_depth_max} blocks`,
+    `${r.blocks.mined} blocks mined: ${r.blocks.main} on the main chain, ${r.blocks.stale} stale`,
+    `transactions: ${t.submitted} submitted, ${t.confirmed_once} confirmed once, ${t.duplicated} duplicated, ${t.pending} pending, ${t.lost} lost, ${t.refused} refused; ${t.unfunded} arrivals found no payer`,
+    `faults: ${r.faults.crashes} crashes, clocks off by up to ${r.faults.skew_ms_max} ms`,
+    `${r.virtual_seconds} s simulated in ${r.wall_seconds} s (${r.events} events, ${r.events_per_second} per second)`,
+  ].join("\n");
 }
 
 function describe(r: PropagationReport): string {
@@ -142,6 +164,49 @@ export function registerLabCommand(program: Command): void {
           ...(o.processing !== undefined ? { processingMs: o.processing } : {}),
         });
         process.stdout.write(`${o.json ? JSON.stringify(c) : describeRealnet(c)}\n`);
+      },
+    );
+  lab
+    .command("partition")
+    .description("the network splits, both sides mine, it heals; measures convergence, reorganisations and what became of each transaction")
+    .requiredOption("--nodes <n>", "how many nodes", intOption(2, 10_000))
+    .requiredOption("--split <fraction>", "the share of the nodes on one side", fraction)
+    .requiredOption("--heal-after <seconds>", "how long the sides stay apart", positive)
+    .requiredOption("--interval <seconds>", "mean time between blocks", positive)
+    .option("--tx-rate <per-second>", "transfers per second (0: none)", nonNegative, 0.5)
+    .option("--skew <ms>", "each node's clock is off by up to this many milliseconds either way", intOption(0, 3_600_000), 0)
+    .option("--crashes <n>", "nodes crash and restart this many times (at random, down 1 to 4 intervals)", intOption(0, 10_000), 0)
+    .option("--latency <ms>", "one-way latency of every link", positive, 100)
+    .option("--degree <n>", "peers each node picks (links go both ways)", intOption(1, 1_000), 4)
+    .option("--seed <n>", "the seed: the same seed, the same run", intOption(0, 2 ** 32 - 1), 1)
+    .option("--json", "print one JSON object")
+    .action(
+      async (o: {
+        nodes: number;
+        split: number;
+        healAfter: number;
+        interval: number;
+        txRate: number;
+        skew: number;
+        crashes: number;
+        latency: number;
+        degree: number;
+        seed: number;
+        json?: boolean;
+      }) => {
+        const report = await runPartition({
+          nodes: o.nodes,
+          split: o.split,
+          healAfterS: o.healAfter,
+          intervalS: o.interval,
+          txRate: o.txRate,
+          skewMs: o.skew,
+          crashes: o.crashes,
+          latencyMs: o.latency,
+          degree: o.degree,
+          seed: o.seed,
+        });
+        process.stdout.write(`${o.json ? JSON.stringify(report) : describePartition(report)}\n`);
       },
     );
 }

@@ -1,6 +1,7 @@
 /**
- * `tinychain lab propagation` from the command line, at a small size: the figures it promises
- * (docs/protocol.md §8.4, README "Labs"), and the same output for the same seed.
+ * `tinychain lab propagation` and `tinychain lab partition` from the command line, at a small
+ * size: the figures they promise (docs/protocol.md §8.4, README "Labs"), and the same output
+ * for the same seed.
  */
 import { execFile } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -13,8 +14,8 @@ import { BIN } from "../helpers/node-process.js";
 
 const run = promisify(execFile);
 
-async function lab(args: string[]): Promise<Record<string, unknown>> {
-  const { stdout } = await run(process.execPath, [BIN, "lab", "propagation", ...args, "--json"], { timeout: 60_000 });
+async function lab(args: string[], experiment = "propagation"): Promise<Record<string, unknown>> {
+  const { stdout } = await run(process.execPath, [BIN, "lab", experiment, ...args, "--json"], { timeout: 60_000 });
   return JSON.parse(stdout);
 }
 
@@ -70,5 +71,42 @@ describe("tinychain lab propagation", () => {
     ]).catch((e: { code: number; stderr: string }) => e);
     expect(err).toMatchObject({ code: 1 });
     expect((err as { stderr: string }).stderr).toContain("expected a number from 2 to");
+  });
+});
+
+describe("tinychain lab partition", () => {
+  it("a split network heals onto one tip with every transfer confirmed once, the same for the same seed", async () => {
+    const args = ["--nodes", "6", "--split", "0.5", "--heal-after", "30", "--interval", "5", "--tx-rate", "0.5"];
+    const faults = ["--skew", "5000", "--crashes", "1", "--seed", "9"];
+    const a = await lab([...args, ...faults], "partition");
+    expect(a).toMatchObject({ nodes: 6, split: 0.5, sides: [3, 3], converged: true, faults: { crashes: 1 } });
+    expect(a.reorg_depth_max).toBeGreaterThanOrEqual(0);
+    expect(typeof a.converged_after_heal_s).toBe("number");
+    const t = a.transactions as Record<string, number>;
+    expect(t).toMatchObject({ lost: 0, duplicated: 0, pending: 0, refused: 0 });
+    expect(t.submitted).toBeGreaterThan(10);
+    expect(t.confirmed_once).toBe(t.submitted);
+    for (const key of ["virtual_seconds", "events", "wall_seconds"]) expect(typeof a[key]).toBe("number");
+    const b = await lab([...args, ...faults], "partition");
+    const strip = ({ wall_seconds, events_per_second, ...rest }: Record<string, unknown>) => rest;
+    expect(strip(b)).toEqual(strip(a));
+  });
+
+  it("refuses a split that is not a fraction", async () => {
+    const err = await run(process.execPath, [
+      BIN,
+      "lab",
+      "partition",
+      "--nodes",
+      "4",
+      "--split",
+      "2",
+      "--heal-after",
+      "10",
+      "--interval",
+      "5",
+    ]).catch((e: { code: number; stderr: string }) => e);
+    expect(err).toMatchObject({ code: 1 });
+    expect((err as { stderr: string }).stderr).toContain("expected a fraction between 0 and 1");
   });
 });
