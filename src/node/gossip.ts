@@ -43,9 +43,14 @@ export class Gossip {
     return true;
   }
 
+  /**
+   * A new tip goes to every peer, those in back-off too: one request per block is no burden,
+   * and a peer that could not be reached (across a partition that has healed) hears of the
+   * chain at the next block instead of when its back-off runs out, up to minutes later.
+   */
   announceBlock(hash: string, json: string): void {
     if (!this.markSeen(hash)) return;
-    for (const p of this.peers.due()) this.enqueue(p, "block", json);
+    for (const p of this.peers.list()) this.enqueue(p, "block", json);
   }
 
   /** `again`: announce even if seen before (a transaction back in the pool after a reorganisation). */
@@ -81,6 +86,10 @@ export class Gossip {
       q.inFlight++;
       const send = tx ? peer.client.announceTransaction(json) : peer.client.announceBlock(json);
       send
+        .then(() => {
+          // it answered: a peer in back-off is reachable again
+          if (peer.failures > 0 && this.peers.has(peer.url)) this.peers.markSeen(peer);
+        })
         .catch((err: { kind?: string; message: string }) => {
           // refusals (already known, invalid for them) are normal; silence or no route is not
           if (err.kind === "unreachable" || err.kind === "timeout") {
