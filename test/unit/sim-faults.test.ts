@@ -4,6 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { DEVNET } from "../../src/core/network.js";
+import { NodeClock } from "../../src/sim/node-clock.js";
+import { VirtualClock } from "../../src/sim/virtual-clock.js";
 import { World } from "../../src/sim/world.js";
 import { signTransaction } from "../../src/wallet/sign.js";
 
@@ -25,6 +27,23 @@ function world(): World {
 }
 
 describe("faults in a simulated world", () => {
+  it("a node's clock: the world's time plus the skew; stopped, none of its timers fires, now or later", () => {
+    const world = new VirtualClock(1_000_000);
+    const clock = new NodeClock(world, -2_500);
+    const fired: string[] = [];
+    clock.after(100, () => fired.push("early"));
+    clock.after(5_000, () => fired.push("late"));
+    const cancelled = clock.after(200, () => fired.push("cancelled"));
+    cancelled.cancel();
+    expect(clock.now()).toBe(997_500);
+    world.advance(1_000);
+    clock.stop();
+    clock.after(10, () => fired.push("after stop"));
+    world.advance(10_000);
+    expect(fired).toEqual(["early"]);
+    expect([clock.running, world.pending]).toEqual([false, 0]);
+  });
+
   it("a node's clock reads the world's plus its skew, and its blocks carry that time", async () => {
     const w = world();
     await w.addNode();
