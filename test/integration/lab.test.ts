@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
+import { LAB } from "../../src/sim/lab-network.js";
 import { type ApiBlock, chainProblems } from "../harness/check.js";
 import { BIN } from "../helpers/node-process.js";
 
@@ -45,7 +46,7 @@ describe("tinychain lab propagation", () => {
       const lines = readFileSync(join(out, "chain.jsonl"), "utf8").trimEnd().split("\n");
       const chain = lines.map((l) => JSON.parse(l) as ApiBlock);
       expect(chain.length).toBe(1 + (report.blocks as { main: number }).main); // the genesis block and the main chain
-      expect(chainProblems(chain, { difficulty: 16, reward: 1, genesisTimestamp: 1_700_000_000 })).toEqual([]);
+      expect(chainProblems(chain, { difficulty: LAB.difficulty, reward: LAB.reward, genesisTimestamp: LAB.genesis_timestamp })).toEqual([]);
       expect(JSON.parse(readFileSync(join(out, "report.json"), "utf8"))).toEqual(report);
       const svg = readFileSync(join(out, "propagation.svg"), "utf8");
       expect(svg).toMatch(/^<svg[^>]*>/);
