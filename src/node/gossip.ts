@@ -20,6 +20,34 @@ interface Queue {
   blocksInARow: number;
 }
 
+/** Peers a transaction is relayed to, at least; the square root of the peers when that is more. */
+const TX_FANOUT_MIN = 4;
+
+/**
+ * The peers a transaction goes to: all of them up to TX_FANOUT_MIN, else the square root of
+ * their number (as Ethereum's nodes send whole transactions), picked by a hash of this node's
+ * `salt` (its node id), the transaction's id and each peer's URL: each node and each
+ * transaction pick other peers (without the salt, every node would rank a transaction's
+ * peers alike and send it to the same few), and the choice needs no randomness. Every node relays what it takes, so a transaction still floods the
+ * network, with far fewer copies arriving where they are already known.
+ */
+export function relayTo<P extends { url: string }>(salt: string, id: string, peers: readonly P[]): readonly P[] {
+  const want = Math.max(TX_FANOUT_MIN, Math.ceil(Math.sqrt(peers.length)));
+  if (peers.length <= want) return peers;
+  return peers
+    .map((p) => ({ p, rank: fnv1a(`${salt} ${id} ${p.url}`) }))
+    .sort((a, b) => a.rank - b.rank)
+    .slice(0, want)
+    .map(({ p }) => p);
+}
+
+/** FNV-1a, 32 bits: a cheap, well-spread hash of a short string. */
+function fnv1a(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193) >>> 0;
+  return h;
+}
+
 export class Gossip {
   private readonly seen = new Set<string>();
   private readonly queues = new Map<string, Queue>();
@@ -27,6 +55,8 @@ export class Gossip {
   constructor(
     private readonly peers: PeerSet,
     private readonly log: Logger,
+    /** Makes this node's choice of peers for each transaction its own (its node id). */
+    private readonly salt: string,
   ) {}
 
   /** Records an id as seen; returns false if it already was. */
@@ -58,7 +88,7 @@ export class Gossip {
   announceTransaction(id: string, json: () => string, again = false): void {
     if (!this.markSeen(id) && !again) return;
     let text: string | undefined;
-    for (const p of this.peers.due()) {
+    for (const p of relayTo(this.salt, id, this.peers.due())) {
       text ??= json();
       this.enqueue(p, "tx", text);
     }

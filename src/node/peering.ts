@@ -36,6 +36,9 @@ export interface PeeringOptions extends Omit<PeeringSettings, "maxPeers"> {
   clock: Clock;
 }
 
+/** Peers the background sync asks each round, at least (a quarter of them when there are more). */
+const POLL_AT_LEAST = 4;
+
 /** How long /nodes/resolve waits for peers before answering with what it has. */
 export const RESOLVE_WAIT_MS = 30_000;
 
@@ -58,7 +61,7 @@ export class Peering {
     private readonly log: Logger,
     private readonly opts: PeeringOptions,
   ) {
-    this.gossip = new Gossip(peers, log);
+    this.gossip = new Gossip(peers, log, opts.selfId);
     this.sync = new Sync(
       chain,
       peers,
@@ -122,7 +125,7 @@ export class Peering {
     if (every > 0) {
       const tick = () => {
         if (this.closed) return;
-        void this.sync.withAll(true).finally(() => {
+        void this.sync.round(Math.max(POLL_AT_LEAST, Math.ceil(this.peers.size / 4))).finally(() => {
           if (!this.closed) this.timer = this.opts.clock.after(every, tick);
         });
       };

@@ -22,6 +22,8 @@ import type { Peer, PeerSet } from "./peers.js";
 
 /** Headers asked for per request (docs/protocol.md §7: a node serves at least 2,000). */
 const HEADERS_PER_PAGE = 2000;
+/** How often, at most, the pool of a peer already pulled is pulled again when its count changed. */
+const PULL_EVERY_MS = 300_000;
 /** How many of a peer's last headers the fork-point search asks for first (one request for a fork this deep or less). */
 const FORK_WINDOW = 64;
 
@@ -54,8 +56,10 @@ export class Sync {
   private readonly pageSize: number;
   private readonly maxBlocks: number;
   private readonly attemptTimeMs: number;
-  /** Per peer: the pending count last pulled, so an unchanged pool is not fetched again. */
-  private readonly pulled = new Map<string, number>();
+  /** Per peer: the pending count last pulled and when, so an unchanged pool is not fetched again. */
+  private readonly pulled = new Map<string, { count: number; at: number }>();
+  /** Per peer: when the background sync last asked it (the least recently asked go first). */
+  private readonly asked = new Map<string, number>();
 
   constructor(
     private readonly chain: Chain,
@@ -91,6 +95,24 @@ export class Sync {
     return Promise.all(list.map((p) => this.withPeer(p)));
   }
 
+  /**
+   * The background sync's round: in parallel, the `most` peers not in back-off that it asked
+   * least recently (all of them when there are no more). New blocks come by announcement;
+   * this round is the safety net, so a node with many peers asks each less often instead of
+   * sending every peer a request every few seconds.
+   */
+  async round(most: number): Promise<SyncOutcome[]> {
+    const never = Number.NEGATIVE_INFINITY;
+    const due = this.peers
+      .due()
+      .map((p) => ({ p, at: this.asked.get(p.url) ?? never }))
+      .sort((a, b) => a.at - b.at || (a.p.url < b.p.url ? -1 : a.p.url > b.p.url ? 1 : 0))
+      .slice(0, most);
+    const now = this.clock.now();
+    for (const { p } of due) this.asked.set(p.url, now);
+    return Promise.all(due.map(({ p }) => this.withPeer(p)));
+  }
+
   private async attempt(peer: Peer): Promise<SyncOutcome> {
     const out: SyncOutcome = { peer: peer.label, fetched: 0, accepted: 0 };
     const deadline = this.clock.now() + this.attemptTimeMs;
@@ -103,8 +125,9 @@ export class Sync {
         out.error = "other network";
         return out;
       }
+      const recovered = peer.failures > 0;
       this.peers.markSeen(peer, status);
-      await this.pullPending(peer, status.pending);
+      await this.pullPending(peer, status.pending, recovered);
       if (status.total_work <= this.chain.tip.work) return out;
       const fork = await this.forkPoint(peer, Math.min(status.height, this.chain.tip.height), deadline);
       const branch = await this.headers(peer, fork, deadline);
@@ -247,9 +270,17 @@ export class Sync {
    * Fetches the peer's pool when its size changed since the last pull, so transactions
    * whose announcement was lost (a peer down for a while, a full queue) still spread.
    */
-  private async pullPending(peer: Peer, pending: number | undefined): Promise<void> {
-    if (pending === undefined || pending === 0 || this.pulled.get(peer.url) === pending) return;
-    this.pulled.set(peer.url, pending);
+  /**
+   * Takes the peer's pool: at the first contact, once it answers again after failing, and
+   * then when its pending count changed, at most every PULL_EVERY_MS (transactions come by
+   * announcement; this catches what a node missed while away).
+   */
+  private async pullPending(peer: Peer, pending: number | undefined, recovered: boolean): Promise<void> {
+    if (pending === undefined || pending === 0) return;
+    const last = this.pulled.get(peer.url);
+    const now = this.clock.now();
+    if (last !== undefined && !recovered && (last.count === pending || now - last.at < PULL_EVERY_MS)) return;
+    this.pulled.set(peer.url, { count: pending, at: now });
     let forged: number;
     try {
       forged = await this.handlers.takePending(await peer.client.pending());

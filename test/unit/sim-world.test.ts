@@ -88,6 +88,25 @@ describe("a simulated world of real nodes", () => {
     expect(asked).toEqual(["/headers?from=1&limit=9", "/headers?from=7&limit=2000", "/blocks?from=7&limit=4"]);
   });
 
+  it("the background sync asks its least recently asked peers, at least four a round", async () => {
+    const w = await world(9, 50);
+    await w.connect([1, 2, 3, 4, 5, 6, 7, 8].map((j) => [0, j] as [number, number]));
+    await w.run(30_000); // past the registration's own syncs
+    const rounds: string[][] = [];
+    w.links.watch((from, url) => {
+      if (from !== w.origin(0) || !url.endsWith("/status")) return;
+      const at = Math.floor(w.clock.now() / 1000);
+      if (rounds.length === 0 || rounds.at(-1)?.[0] !== String(at)) rounds.push([String(at)]);
+      rounds.at(-1)?.push(url);
+    });
+    await w.run(25_000); // a round every 5 s (and its round trip)
+    const asked = rounds.map((r) => r.slice(1)).slice(0, 4);
+    expect(asked).toHaveLength(4);
+    for (const r of asked) expect(new Set(r).size).toBe(4);
+    // two rounds ask all eight peers once, and so on
+    for (const k of [0, 2]) expect(new Set([...(asked[k] ?? []), ...(asked[k + 1] ?? [])]).size).toBe(8);
+  });
+
   it("the same world run twice gives the same history in virtual time", async () => {
     const history = async () => {
       const w = await world(3, 70);
