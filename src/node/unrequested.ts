@@ -63,8 +63,11 @@ export class UnrequestedBlocks {
     const known = this.chain.store.blockInfo(hash);
     if (known !== undefined) {
       if (known.status === BlockStatus.Invalid) fail("invalid-ancestor", `block ${hash} was already found invalid`);
-      // the header is ours, the body may not be (a tampered copy): say so rather than "known"
-      checkBlockShape(parseBlock(raw, this.chain.params.max_block_txs), this.chain.params);
+      // the header is ours, the body may not be (a tampered copy): say so rather than "known";
+      // a copy that is byte for byte the block as stored (as nodes of this kind announce it) is ours
+      if (JSON.stringify(raw) !== this.chain.store.blockJson(hash)) {
+        checkBlockShape(parseBlock(raw, this.chain.params.max_block_txs), this.chain.params);
+      }
       return { outcome: "known", hash, height: known.height };
     }
     const held = this.orphans.get(hash);
