@@ -50,8 +50,10 @@ function describe(r: PropagationReport): string {
     `${r.nodes} nodes, ${r.blocks.mined} blocks mined: ${r.blocks.main} on the main chain, ${r.blocks.stale} stale`,
     `propagation (main-chain block to each node): p50 ${r.propagation_ms.p50} ms, p90 ${r.propagation_ms.p90} ms, p99 ${r.propagation_ms.p99} ms`,
     `mean time to reach the hash power t = ${r.t_ms} ms`,
-    `stale rate ${pct(r.stale_rate)}; predicted 1 − e^(−t/T) = ${pct(r.predicted_stale_rate)}`,
+    `stale rate ${pct(r.stale_rate)} (95 % interval ${pct(r.stale_rate_95[0])} to ${pct(r.stale_rate_95[1])}); predicted 1 − e^(−t/T) = ${pct(r.predicted_stale_rate)}, ${r.predicted_stale_rate >= r.stale_rate_95[0] && r.predicted_stale_rate <= r.stale_rate_95[1] ? "within" : "outside"} the interval`,
     `converged: ${r.converged ? "yes, every node on one tip" : "no"}`,
+    `transactions: ${r.transactions.submitted} submitted, ${r.transactions.confirmed} confirmed, ${r.transactions.pending} pending, ${r.transactions.lost} lost, ${r.transactions.refused} refused, ${r.transactions.duplicated} confirmed twice`,
+    `${r.requests.sent} requests between the nodes (${(r.requests.bytes / 1e6).toFixed(1)} MB)`,
     `${r.virtual_seconds} s simulated in ${r.wall_seconds} s (${r.events} events, ${r.events_per_second} per second)`,
   ].join("\n");
 }
@@ -89,6 +91,7 @@ export function registerLabCommand(program: Command): void {
     .requiredOption("--blocks <n>", "how many blocks to mine", intOption(1, 1_000_000))
     .requiredOption("--interval <seconds>", "mean time between blocks", positive)
     .requiredOption("--latency <ms>", "one-way latency of every link", positive)
+    .option("--tx-rate <per-second>", "transfers per second, from the third block to three before the last (default 0: none)", nonNegative)
     .option("--bandwidth <mbit>", "bandwidth of every link, Mbit/s (default: unlimited)", positive)
     .option("--processing <ms>", "each node's own time per request received (default 0)", nonNegative)
     .option("--degree <n>", "peers each node picks (links go both ways)", intOption(1, 1_000), 8)
@@ -102,6 +105,7 @@ export function registerLabCommand(program: Command): void {
         blocks: number;
         interval: number;
         latency: number;
+        txRate?: number;
         bandwidth?: number;
         processing?: number;
         degree: number;
@@ -117,6 +121,7 @@ export function registerLabCommand(program: Command): void {
           latencyMs: o.latency,
           degree: o.degree,
           seed: o.seed,
+          ...(o.txRate !== undefined ? { txRatePerS: o.txRate } : {}),
           ...(o.bandwidth !== undefined ? { bandwidthMbit: o.bandwidth } : {}),
           ...(o.syncInterval !== undefined ? { syncIntervalS: o.syncInterval } : {}),
           ...(o.out !== undefined ? { outDir: o.out } : {}),

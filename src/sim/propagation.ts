@@ -11,6 +11,7 @@ import { join } from "node:path";
 import type { NetworkParams } from "../core/types.js";
 import { propagationPlot, writeChainJsonl } from "./lab-files.js";
 import { LAB, topology } from "./lab-network.js";
+import { TxLoad, type TxLoadReport } from "./load.js";
 import { Rng } from "./rng.js";
 import { World } from "./world.js";
 
@@ -28,6 +29,8 @@ export interface PropagationOptions {
   seed: number;
   /** Seconds between each node's background syncs with its peers (default: the node's, 5). */
   syncIntervalS?: number;
+  /** Transfers a second, arriving at random from the third block until three blocks before the last (default 0: none). */
+  txRatePerS?: number;
   /** A folder for chain.jsonl (node 0's main chain), report.json and propagation.svg. */
   outDir?: string;
   /** The lab's network (default: a devnet named "lab" at difficulty 16). */
@@ -43,15 +46,25 @@ export interface PropagationReport {
   /** Mean over main-chain blocks of the hash-power-weighted mean delay until nodes have the block. */
   t_ms: number;
   stale_rate: number;
+  /** The 95 % interval of the stale rate (Wilson score): a prediction inside it agrees within sampling error. */
+  stale_rate_95: [number, number];
   predicted_stale_rate: number;
   /** Every node ended on one tip. */
   converged: boolean;
   virtual_seconds: number;
+  /** The load's transfers: sent, accepted and on node 0's main chain once, neither there nor in any pool, still pending, and the rest (see TxLoadReport). */
+  transactions: TxLoadReport;
+  /** Requests the nodes sent each other (announcements, syncs, polls), and their bytes with the answers'. */
+  requests: { sent: number; bytes: number };
   /** Events the virtual clock fired, and per second of wall time. */
   events: number;
   events_per_second: number;
   wall_seconds: number;
 }
+
+/** The transaction load starts when this many blocks are mined, and stops this many blocks before the last. */
+const LOAD_FROM_BLOCK = 3;
+const LOAD_STOPS_BEFORE_END = 3;
 
 /** The value below which a fraction `q` of the sorted `xs` lie (nearest rank). */
 function quantile(sorted: readonly number[], q: number): number {
@@ -85,7 +98,24 @@ export function labPlan(opts: Pick<PropagationOptions, "nodes" | "blocks" | "int
 }
 
 /** The figures every lab reports of its blocks, whether its times are virtual or real. */
-export type BlockFigures = Pick<PropagationReport, "blocks" | "propagation_ms" | "t_ms" | "stale_rate" | "predicted_stale_rate">;
+export type BlockFigures = Pick<
+  PropagationReport,
+  "blocks" | "propagation_ms" | "t_ms" | "stale_rate" | "stale_rate_95" | "predicted_stale_rate"
+>;
+
+/**
+ * The 95 % Wilson score interval of a share `k` of `n` (a binomial proportion): the stale
+ * rates that could have given this count, so a prediction inside it agrees within sampling error.
+ */
+export function wilson95(k: number, n: number): [number, number] {
+  if (n === 0) return [0, 1];
+  const z = 1.959964;
+  const p = k / n;
+  const d = 1 + (z * z) / n;
+  const centre = (p + (z * z) / (2 * n)) / d;
+  const half = (z * Math.sqrt((p * (1 - p)) / n + (z * z) / (4 * n * n))) / d;
+  return [Math.max(0, centre - half), Math.min(1, centre + half)];
+}
 
 /**
  * The block figures from when each block was mined and by whom (`minedAt`, by hash), when each
@@ -100,12 +130,14 @@ export function blockFigures(
 ): BlockFigures {
   const mined = minedAt.size;
   const { delays, tMs, main } = mainBlockDelays(minedAt, hasAt, isMain);
+  const predicted = 1 - Math.exp(-tMs / intervalMs);
   return {
     blocks: { mined, main, stale: mined - main },
     propagation_ms: { p50: quantile(delays, 0.5), p90: quantile(delays, 0.9), p99: quantile(delays, 0.99) },
     t_ms: round(tMs, 1),
     stale_rate: round(mined > 0 ? (mined - main) / mined : 0),
-    predicted_stale_rate: round(1 - Math.exp(-tMs / intervalMs)),
+    stale_rate_95: wilson95(mined - main, mined).map((x) => round(x)) as [number, number],
+    predicted_stale_rate: round(predicted),
   };
 }
 
@@ -170,6 +202,10 @@ export async function runPropagation(opts: PropagationOptions): Promise<Propagat
     });
 
     const intervalMs = opts.intervalS * 1000;
+    const load = new TxLoad(world, Rng.stream(opts.seed, "transactions"), opts.txRatePerS ?? 0);
+    // arrivals once the first blocks paid some coins, until a few blocks before the end (those confirm them)
+    const loadFrom = Math.min(LOAD_FROM_BLOCK, opts.blocks);
+    const loadUntil = Math.max(loadFrom, opts.blocks - LOAD_STOPS_BEFORE_END);
     let mined = 0;
     const next = () => {
       if (mined >= opts.blocks) return;
@@ -178,6 +214,8 @@ export async function runPropagation(opts: PropagationOptions): Promise<Propagat
         const { hash } = world.mine(miner);
         mined++;
         minedAt.set(hash, { at: world.clock.now(), miner });
+        if (mined === loadFrom) load.start();
+        if (mined === loadUntil) load.stop();
         next();
       });
     };
@@ -189,6 +227,8 @@ export async function runPropagation(opts: PropagationOptions): Promise<Propagat
 
     const tips = new Set(world.nodes.map(({ node }) => node.chain.tip.hash));
     const reference = world.nodes[0]?.node.chain;
+    load.stop();
+    const transactions = load.report(0);
     const figures = blockFigures(minedAt, hasAt, (hash) => reference?.isMain(hash) ?? false, intervalMs);
     if (opts.outDir !== undefined && reference !== undefined) writeChainJsonl(opts.outDir, reference);
     const wall = (performance.now() - started) / 1000;
@@ -196,7 +236,9 @@ export async function runPropagation(opts: PropagationOptions): Promise<Propagat
       nodes: opts.nodes,
       ...figures,
       converged: tips.size === 1,
+      transactions,
       virtual_seconds: round((world.clock.now() - world.startMs) / 1000, 3),
+      requests: { sent: world.links.stats.requests, bytes: world.links.stats.bytes },
       events: firedTotal,
       events_per_second: Math.round(firedTotal / wall),
       wall_seconds: round(wall, 2),

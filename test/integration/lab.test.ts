@@ -22,7 +22,22 @@ async function lab(args: string[], experiment = "propagation"): Promise<Record<s
 
 describe("tinychain lab propagation", () => {
   it("prints the propagation figures as one JSON object, the same for the same seed", async () => {
-    const args = ["--nodes", "6", "--blocks", "25", "--interval", "5", "--latency", "300", "--degree", "2", "--seed", "11"];
+    const args = [
+      "--nodes",
+      "6",
+      "--blocks",
+      "25",
+      "--interval",
+      "5",
+      "--latency",
+      "300",
+      "--degree",
+      "2",
+      "--tx-rate",
+      "1",
+      "--seed",
+      "11",
+    ];
     const a = await lab(args);
     expect(a).toMatchObject({ nodes: 6, converged: true });
     expect(a.blocks).toMatchObject({ mined: 25 });
@@ -31,6 +46,9 @@ describe("tinychain lab propagation", () => {
     expect(p.p90).toBeGreaterThanOrEqual(p.p50);
     expect(a.predicted_stale_rate).toBeCloseTo(1 - Math.exp(-(a.t_ms as number) / 5_000), 3);
     for (const key of ["t_ms", "stale_rate", "wall_seconds", "events"]) expect(typeof a[key]).toBe("number");
+    const tx = a.transactions as { submitted: number; confirmed: number; lost: number };
+    expect(tx.submitted).toBeGreaterThan(0);
+    expect(tx).toMatchObject({ confirmed: tx.submitted, lost: 0 });
     const b = await lab(args);
     const strip = ({ wall_seconds, events_per_second, ...rest }: Record<string, unknown>) => rest;
     expect(strip(b)).toEqual(strip(a));
