@@ -7,9 +7,10 @@ import type { SignedTx, Transaction } from "../core/types.js";
 
 /**
  * Signature checks for a run of blocks: one boolean per transaction; `immediately` skips the
- * batching of a tick's requests; `texts` their signing texts, when known.
+ * batching of a tick's requests; `texts` their signing texts and `ids` their ids, when known
+ * (computed here from the transactions, never taken from a sender).
  */
-export type BatchVerify = (txs: SignedTx[], immediately?: boolean, texts?: string[]) => Promise<boolean[]>;
+export type BatchVerify = (txs: SignedTx[], immediately?: boolean, texts?: string[], ids?: string[]) => Promise<boolean[]>;
 
 /**
  * Each transaction's id, from one serialisation each; the signed ones (all but the coinbase)

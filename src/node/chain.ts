@@ -132,7 +132,7 @@ export class Chain extends EventEmitter<ChainEvents> {
     const checked = checkBlockShape(block, this.params, serialise(block.transactions, signed, texts));
     const early = this.precheck(checked);
     if (early !== undefined) return early;
-    const ok = await verify(signed, false, texts);
+    const ok = await verify(signed, false, texts, checked.txIds.slice(1));
     const bad = ok.indexOf(false);
     if (bad >= 0) requireSignature(signed[bad] as SignedTx, `transaction ${bad + 1} (${checked.txIds[bad + 1]})`);
     return this.accept(checked, true);
@@ -153,9 +153,13 @@ export class Chain extends EventEmitter<ChainEvents> {
       if (from >= blocks.length) return;
       const signed: SignedTx[] = [];
       const texts: string[] = [];
-      for (let i = from; i < Math.min(from + chunk, blocks.length); i++)
-        ids[i] = serialise((blocks[i] as Block).transactions, signed, texts);
-      ahead.push(verify(signed, true, texts));
+      const signedIds: string[] = [];
+      for (let i = from; i < Math.min(from + chunk, blocks.length); i++) {
+        const blockIds = serialise((blocks[i] as Block).transactions, signed, texts);
+        ids[i] = blockIds;
+        for (let k = 1; k < blockIds.length; k++) signedIds.push(blockIds[k] as string);
+      }
+      ahead.push(verify(signed, true, texts, signedIds));
     };
     request(0);
     request(chunk);

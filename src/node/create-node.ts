@@ -27,6 +27,7 @@ import { Peering, type PeeringSettings } from "./peering.js";
 import { PeerSet } from "./peers.js";
 import { Pool } from "./pool.js";
 import { ChainReads } from "./reads.js";
+import { SignatureCache } from "./signature-cache.js";
 import { VerifyPool } from "./verify-pool.js";
 
 export interface NodeConfig {
@@ -99,7 +100,10 @@ export function createNode(config: NodeConfig): TinyNode {
   const chain = new Chain(store, config.params, { clock });
   const indexer = new BackgroundIndexer(store.index, chain, log);
   const verifier = new VerifyPool(config.verifyThreads);
-  const verify = (txs: SignedTx[], immediately?: boolean, texts?: string[]) => verifier.verify(txs, immediately, texts);
+  // signatures found valid once (entering the pool) are not checked again (in the block, in a repeat)
+  const verify = new SignatureCache().wrap((txs: SignedTx[], immediately?: boolean, texts?: string[]) =>
+    verifier.verify(txs, immediately, texts),
+  );
   const pool = new Pool(chain, new PoolStore(db), {
     verify,
     clock,

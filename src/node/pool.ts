@@ -123,7 +123,7 @@ export class Pool extends EventEmitter<PoolEvents> {
       this.checking.add(id);
       let ok: boolean[];
       try {
-        ok = await this.verify([tx], false, [signing]);
+        ok = await this.verify([tx], false, [signing], [id]);
       } finally {
         this.checking.delete(id);
       }
