@@ -15,12 +15,15 @@ import { benchPow } from "./pow.js";
 import { benchQueue } from "./queue.js";
 import { benchReopen } from "./reopen.js";
 import { type Figure, machineInfo, methods, type Results, table, writeResults } from "./report.js";
+import { benchSim, benchSimScale } from "./sim.js";
 import { benchSync } from "./sync.js";
 import { benchValidate } from "./validate.js";
 import { benchVerify, refreshLimit, type VerifyLimit } from "./verify.js";
 
-const ALL = ["pow", "verify", "ingest", "validate", "sync", "latency", "reopen", "drivers"] as const;
-type Name = (typeof ALL)[number];
+const ALL = ["pow", "verify", "ingest", "validate", "sync", "latency", "reopen", "drivers", "sim"] as const;
+/** Sections run only when named: `scale` takes half an hour or more. */
+const OPTIONAL = ["scale"] as const;
+type Name = (typeof ALL)[number] | (typeof OPTIONAL)[number];
 
 async function main(): Promise<number> {
   installExitHandlers();
@@ -29,10 +32,13 @@ async function main(): Promise<number> {
   const asked = process.argv.slice(2);
   if (asked.includes("--help") || asked.includes("-h")) {
     clearInterval(keepAlive);
-    process.stdout.write(`npm run bench -- [SECTION ...]   sections: ${ALL.join(", ")} (all by default; see BENCHMARKS.md)\n`);
+    process.stdout.write(
+      `npm run bench -- [SECTION ...]   sections: ${ALL.join(", ")} (all by default), and ${OPTIONAL.join(", ")} when named; see BENCHMARKS.md\n`,
+    );
     return 0;
   }
-  for (const a of asked) if (!ALL.includes(a as Name)) throw new Error(`unknown section "${a}"; sections: ${ALL.join(", ")}`);
+  const known: readonly string[] = [...ALL, ...OPTIONAL];
+  for (const a of asked) if (!known.includes(a)) throw new Error(`unknown section "${a}"; sections: ${known.join(", ")}`);
   const wanted = new Set<Name>(asked.length === 0 ? ALL : (asked as Name[]));
   const t0 = performance.now();
   const machine = machineInfo();
@@ -85,6 +91,8 @@ async function main(): Promise<number> {
     await section("latency", benchLatency);
     await section("reopen", benchReopen);
     await section("drivers", async () => benchDrivers(figures, needLimit));
+    await section("sim", benchSim);
+    await section("scale", benchSimScale);
   } finally {
     await cleanup();
     clearInterval(keepAlive);

@@ -20,7 +20,7 @@ import type { AccessOptions } from "./auth.js";
 import { bodyLimiter } from "./body-limit.js";
 import { CONNECTION_DEFAULTS, type ConnectionLimits, capConnections, timeoutOptions } from "./connections.js";
 import { errorHandler, frameworkErrorHandler } from "./errors.js";
-import { NO_METER, type RateLimitOptions, rateLimiter, type WorkMeter } from "./rate-limit.js";
+import { NO_METER, type RateLimitOptions, rateLimiter } from "./rate-limit.js";
 import { accountRoutes } from "./routes/accounts.js";
 import { chainRoutes } from "./routes/chain.js";
 import { eventRoutes } from "./routes/events.js";
