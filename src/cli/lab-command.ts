@@ -5,7 +5,7 @@
  */
 import { type Command, InvalidArgumentError } from "commander";
 import { type PartitionReport, runPartition } from "../sim/partition.js";
-import { type PropagationReport, runPropagation } from "../sim/propagation.js";
+import { type PropagationOptions, type PropagationReport, runPropagation } from "../sim/propagation.js";
 import { compareRealnet, type RealnetComparison } from "../sim/realnet.js";
 import { intOption } from "./options.js";
 
@@ -82,95 +82,84 @@ function describeRealnet(c: RealnetComparison): string {
   ].join("\n");
 }
 
+/** The options `propagation` and `realnet` share: the run's size, links and seed. */
+interface RunFlags {
+  nodes: number;
+  blocks: number;
+  interval: number;
+  latency: number;
+  bandwidth?: number;
+  processing?: number;
+  degree: number;
+  seed: number;
+  json?: boolean;
+}
+
+function runFlags(cmd: Command, o: { maxNodes: number; maxBlocks: number; nodes: string; processing: string }): Command {
+  return cmd
+    .requiredOption("--nodes <n>", o.nodes, intOption(2, o.maxNodes))
+    .requiredOption("--blocks <n>", "how many blocks to mine", intOption(1, o.maxBlocks))
+    .requiredOption("--interval <seconds>", "mean time between blocks", positive)
+    .requiredOption("--latency <ms>", "one-way latency of every link", positive)
+    .option("--bandwidth <mbit>", "bandwidth of every link, Mbit/s (default: unlimited)", positive)
+    .option("--processing <ms>", o.processing, nonNegative)
+    .option("--degree <n>", "peers each node picks (links go both ways)", intOption(1, 1_000), 8)
+    .option("--seed <n>", "the seed: the same seed, the same topology, mining and arrivals", intOption(0, 2 ** 32 - 1), 1)
+    .option("--json", "print one JSON object");
+}
+
+function runOptions(o: RunFlags): PropagationOptions {
+  return {
+    nodes: o.nodes,
+    blocks: o.blocks,
+    intervalS: o.interval,
+    latencyMs: o.latency,
+    degree: o.degree,
+    seed: o.seed,
+    ...(o.bandwidth !== undefined ? { bandwidthMbit: o.bandwidth } : {}),
+    ...(o.processing !== undefined ? { processingMs: o.processing } : {}),
+  };
+}
+
 export function registerLabCommand(program: Command): void {
   const lab = program.command("lab").description("experiments on many real nodes in one process, on simulated time and links");
-  lab
-    .command("propagation")
-    .description("nodes mine at random; measures how fast blocks spread and how many end stale, against 1 − e^(−t/T)")
-    .requiredOption("--nodes <n>", "how many nodes", intOption(2, 10_000))
-    .requiredOption("--blocks <n>", "how many blocks to mine", intOption(1, 1_000_000))
-    .requiredOption("--interval <seconds>", "mean time between blocks", positive)
-    .requiredOption("--latency <ms>", "one-way latency of every link", positive)
+  runFlags(
+    lab
+      .command("propagation")
+      .description("nodes mine at random; measures how fast blocks spread and how many end stale, against 1 − e^(−t/T)"),
+    {
+      maxNodes: 10_000,
+      maxBlocks: 1_000_000,
+      nodes: "how many nodes",
+      processing: "each node's own time per request received (default 0)",
+    },
+  )
     .option("--tx-rate <per-second>", "transfers per second, from the third block to three before the last (default 0: none)", nonNegative)
-    .option("--bandwidth <mbit>", "bandwidth of every link, Mbit/s (default: unlimited)", positive)
-    .option("--processing <ms>", "each node's own time per request received (default 0)", nonNegative)
-    .option("--degree <n>", "peers each node picks (links go both ways)", intOption(1, 1_000), 8)
-    .option("--seed <n>", "the seed: the same seed, the same run", intOption(0, 2 ** 32 - 1), 1)
     .option("--sync-interval <seconds>", "seconds between each node's background syncs (default: the node's, 5)", intOption(1, 3600))
     .option("--out <dir>", "also write chain.jsonl (node 0's main chain), report.json and propagation.svg there")
-    .option("--json", "print one JSON object")
-    .action(
-      async (o: {
-        nodes: number;
-        blocks: number;
-        interval: number;
-        latency: number;
-        txRate?: number;
-        bandwidth?: number;
-        processing?: number;
-        degree: number;
-        seed: number;
-        syncInterval?: number;
-        out?: string;
-        json?: boolean;
-      }) => {
-        const report = await runPropagation({
-          nodes: o.nodes,
-          blocks: o.blocks,
-          intervalS: o.interval,
-          latencyMs: o.latency,
-          degree: o.degree,
-          seed: o.seed,
-          ...(o.txRate !== undefined ? { txRatePerS: o.txRate } : {}),
-          ...(o.bandwidth !== undefined ? { bandwidthMbit: o.bandwidth } : {}),
-          ...(o.syncInterval !== undefined ? { syncIntervalS: o.syncInterval } : {}),
-          ...(o.out !== undefined ? { outDir: o.out } : {}),
-          ...(o.processing !== undefined ? { processingMs: o.processing } : {}),
-        });
-        process.stdout.write(`${o.json ? JSON.stringify(report) : describe(report)}\n`);
-      },
-    );
-  lab
-    .command("realnet")
-    .description("the propagation run with real node processes on 127.0.0.1, links delayed by a relay, next to the simulated run")
-    .requiredOption("--nodes <n>", "how many node processes (10 at most: they share this machine's cores)", intOption(2, 10))
-    .requiredOption("--blocks <n>", "how many blocks to mine", intOption(1, 10_000))
-    .requiredOption("--interval <seconds>", "mean time between blocks", positive)
-    .requiredOption("--latency <ms>", "one-way latency of every link", positive)
-    .option("--bandwidth <mbit>", "bandwidth of every link, Mbit/s (default: unlimited)", positive)
-    .option(
-      "--processing <ms>",
-      "the simulated nodes' own time per request received (default: the real nodes' time per hop, measured)",
-      nonNegative,
-    )
-    .option("--degree <n>", "peers each node picks (links go both ways)", intOption(1, 1_000), 8)
-    .option("--seed <n>", "the seed: the topology and the mining schedule", intOption(0, 2 ** 32 - 1), 1)
-    .option("--json", "print one JSON object")
-    .action(
-      async (o: {
-        nodes: number;
-        blocks: number;
-        interval: number;
-        latency: number;
-        bandwidth?: number;
-        processing?: number;
-        degree: number;
-        seed: number;
-        json?: boolean;
-      }) => {
-        const c = await compareRealnet({
-          nodes: o.nodes,
-          blocks: o.blocks,
-          intervalS: o.interval,
-          latencyMs: o.latency,
-          degree: o.degree,
-          seed: o.seed,
-          ...(o.bandwidth !== undefined ? { bandwidthMbit: o.bandwidth } : {}),
-          ...(o.processing !== undefined ? { processingMs: o.processing } : {}),
-        });
-        process.stdout.write(`${o.json ? JSON.stringify(c) : describeRealnet(c)}\n`);
-      },
-    );
+    .action(async (o: RunFlags & { txRate?: number; syncInterval?: number; out?: string }) => {
+      const report = await runPropagation({
+        ...runOptions(o),
+        ...(o.txRate !== undefined ? { txRatePerS: o.txRate } : {}),
+        ...(o.syncInterval !== undefined ? { syncIntervalS: o.syncInterval } : {}),
+        ...(o.out !== undefined ? { outDir: o.out } : {}),
+      });
+      process.stdout.write(`${o.json ? JSON.stringify(report) : describe(report)}\n`);
+    });
+  runFlags(
+    lab
+      .command("realnet")
+      .description("the propagation run with real node processes on 127.0.0.1, links delayed by a relay, next to the simulated run"),
+    {
+      maxNodes: 10,
+      maxBlocks: 10_000,
+      nodes: "how many node processes (10 at most: they share this machine's cores)",
+      processing: "the simulated nodes' own time per request received (default: the real nodes' time per hop, measured)",
+    },
+  ).action(async (o: RunFlags) => {
+    const c = await compareRealnet(runOptions(o));
+    process.stdout.write(`${o.json ? JSON.stringify(c) : describeRealnet(c)}\n`);
+  });
   lab
     .command("partition")
     .description("the network splits, both sides mine, it heals; measures convergence, reorganisations and what became of each transaction")
