@@ -3,6 +3,8 @@
  * Each peer has a bounded queue sent with a few requests in flight; a seen-set stops echoes.
  */
 import type { Logger } from "pino";
+import { fnv1a } from "../crypto/hash.js";
+import { BoundedSet } from "./bounded-set.js";
 import type { Peer, PeerSet } from "./peers.js";
 
 const SEEN_MAX = 50_000;
@@ -28,8 +30,9 @@ const TX_FANOUT_MIN = 4;
  * their number (as Ethereum's nodes send whole transactions), picked by a hash of this node's
  * `salt` (its node id), the transaction's id and each peer's URL: each node and each
  * transaction pick other peers (without the salt, every node would rank a transaction's
- * peers alike and send it to the same few), and the choice needs no randomness. Every node relays what it takes, so a transaction still floods the
- * network, with far fewer copies arriving where they are already known.
+ * peers alike and send it to the same few), and the choice needs no randomness. Every node
+ * relays what it takes, so a transaction still floods the network, with far fewer copies
+ * arriving where they are already known.
  */
 export function relayTo<P extends { url: string }>(salt: string, id: string, peers: readonly P[]): readonly P[] {
   const want = Math.max(TX_FANOUT_MIN, Math.ceil(Math.sqrt(peers.length)));
@@ -41,15 +44,8 @@ export function relayTo<P extends { url: string }>(salt: string, id: string, pee
     .map(({ p }) => p);
 }
 
-/** FNV-1a, 32 bits: a cheap, well-spread hash of a short string. */
-function fnv1a(text: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193) >>> 0;
-  return h;
-}
-
 export class Gossip {
-  private readonly seen = new Set<string>();
+  private readonly seen = new BoundedSet(SEEN_MAX);
   private readonly queues = new Map<string, Queue>();
 
   constructor(
@@ -62,13 +58,6 @@ export class Gossip {
   /** Records an id as seen; returns false if it already was. */
   markSeen(id: string): boolean {
     if (this.seen.has(id)) return false;
-    if (this.seen.size >= SEEN_MAX) {
-      let drop = SEEN_MAX / 4;
-      for (const k of this.seen) {
-        this.seen.delete(k);
-        if (--drop <= 0) break;
-      }
-    }
     this.seen.add(id);
     return true;
   }

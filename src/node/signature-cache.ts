@@ -8,15 +8,18 @@
 import { txId } from "../core/encoding.js";
 import type { SignedTx } from "../core/types.js";
 import type { BatchVerify } from "./batch-verify.js";
+import { BoundedSet } from "./bounded-set.js";
 
 /** Entries kept: the ids of 50,000 transactions, about 5 MB. */
 const MAX_ENTRIES = 50_000;
 
 export class SignatureCache {
-  private readonly valid = new Set<string>();
+  private readonly valid: BoundedSet;
   hits = 0;
 
-  constructor(private readonly max = MAX_ENTRIES) {}
+  constructor(max = MAX_ENTRIES) {
+    this.valid = new BoundedSet(max);
+  }
 
   /** `verify`, checking only what this cache has not seen valid, and remembering what is. */
   wrap(verify: BatchVerify): BatchVerify {
@@ -36,21 +39,9 @@ export class SignatureCache {
       todo.forEach((i, k) => {
         const ok = checked[k] === true;
         out[i] = ok;
-        if (ok) this.remember(keys[i] as string);
+        if (ok) this.valid.add(keys[i] as string);
       });
       return out;
     };
-  }
-
-  private remember(key: string): void {
-    if (this.valid.size >= this.max) {
-      // a Set iterates in insertion order: drop the oldest quarter at once
-      let drop = this.max / 4;
-      for (const k of this.valid) {
-        this.valid.delete(k);
-        if (--drop <= 0) break;
-      }
-    }
-    this.valid.add(key);
   }
 }

@@ -267,13 +267,9 @@ export class Sync {
   }
 
   /**
-   * Fetches the peer's pool when its size changed since the last pull, so transactions
-   * whose announcement was lost (a peer down for a while, a full queue) still spread.
-   */
-  /**
-   * Takes the peer's pool: at the first contact, once it answers again after failing, and
-   * then when its pending count changed, at most every PULL_EVERY_MS (transactions come by
-   * announcement; this catches what a node missed while away).
+   * Takes the peer's pool, so transactions whose announcement was lost (a peer down for a
+   * while, a full queue) still spread: at the first contact, once it answers again after
+   * failing, and then when its pending count changed, at most every PULL_EVERY_MS.
    */
   private async pullPending(peer: Peer, pending: number | undefined, recovered: boolean): Promise<void> {
     if (pending === undefined || pending === 0) return;

@@ -67,7 +67,7 @@ const LOAD_FROM_BLOCK = 3;
 const LOAD_STOPS_BEFORE_END = 3;
 
 /** The value below which a fraction `q` of the sorted `xs` lie (nearest rank). */
-function quantile(sorted: readonly number[], q: number): number {
+export function quantile(sorted: readonly number[], q: number): number {
   if (sorted.length === 0) return 0;
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))] as number;
 }

@@ -23,6 +23,7 @@ import {
   labPlan,
   type PropagationOptions,
   type PropagationReport,
+  quantile,
   round,
   runPropagation,
 } from "./propagation.js";
@@ -194,7 +195,7 @@ export async function runRealnet(opts: RealnetOptions): Promise<RealnetReport> {
     );
     const p = figures.propagation_ms;
     const took = mined.map((m) => m.tookMs).sort((a, b) => a - b);
-    const at = (xs: number[], q: number) => round(xs[Math.max(0, Math.ceil(q * xs.length) - 1)] ?? 0, 1);
+    const at = (xs: number[], q: number) => round(quantile(xs, q), 1);
     const hops = hopTimes(announced, watches);
     return {
       nodes: opts.nodes,

@@ -1,3 +1,5 @@
+import { fnv1a } from "../crypto/hash.js";
+
 /** A small seeded PRNG (mulberry32), so every run with the same seed makes the same choices. */
 export class Rng {
   private s: number;
@@ -6,9 +8,7 @@ export class Rng {
   }
   /** A stream of its own for one purpose (mining, transactions, faults) from one seed: drawing from one leaves the others as they were. */
   static stream(seed: number, purpose: string): Rng {
-    let h = (seed ^ 0x811c9dc5) >>> 0; // FNV-1a over the purpose, from the seed
-    for (let i = 0; i < purpose.length; i++) h = Math.imul(h ^ purpose.charCodeAt(i), 0x01000193) >>> 0;
-    return new Rng(h);
+    return new Rng(fnv1a(purpose, seed ^ 0x811c9dc5)); // FNV-1a over the purpose, from the seed
   }
   /** In [0, 1). */
   next(): number {
