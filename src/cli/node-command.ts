@@ -123,8 +123,11 @@ export async function runNode(opts: NodeOptions): Promise<void> {
     log.info({ signal }, "shutting down");
     const force = setTimeout(() => process.exit(1), 10_000);
     force.unref();
-    void app
-      .close()
+    // the search stops first: a waiting /mine is answered "shutting down" at once, rather than
+    // hashing on until the server's close (which waits for it) gives up
+    void node.miner
+      .stop()
+      .then(() => app.close())
       .then(() => node.close())
       .then(() => {
         log.flush?.();

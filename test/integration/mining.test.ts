@@ -150,3 +150,23 @@ describe("proof of work without the native addon or without SHA extensions", () 
     );
   }
 });
+
+describe("Ctrl-C during a slow /mine", () => {
+  it("stops the search at once: the caller is told the node is shutting down, and the node exits", async () => {
+    // about a minute of hashing on this machine: the search is still on when the signal comes
+    const node = await startNode({ difficulty: 1_000_000_000_000 });
+    started.push(node);
+    const mining = http(`${node.url}/mine`, { method: "POST", timeoutMs: 20_000 });
+    await waitFor(async () => ((await http(`${node.url}/status`)).body.mining === true ? true : undefined), 10_000, 20);
+    const t0 = performance.now();
+    node.proc.kill("SIGINT");
+    const answer = await mining;
+    const answeredMs = performance.now() - t0;
+    expect(answer.status, answer.text).toBe(503);
+    expect(answer.body.error).toMatch(/shutting down/);
+    expect(await node.exited).toBe(0);
+    // it was about 10 s (the forced exit) before the search stopped first
+    expect(answeredMs).toBeLessThan(3_000);
+    expect(performance.now() - t0).toBeLessThan(5_000);
+  });
+});
