@@ -8,6 +8,7 @@ import { DEVNET, parseNetworkParams } from "../core/network.js";
 import type { NetworkParams } from "../core/types.js";
 import { isLoopback } from "../http/auth.js";
 import type { TinyNode } from "../node/node.js";
+import { minePaceWarning } from "./mine-pace.js";
 import { allowHostOption, intOption } from "./options.js";
 
 export interface NodeOptions {
@@ -101,6 +102,15 @@ export async function runNode(opts: NodeOptions): Promise<void> {
     throw err;
   }
   node.startPeering();
+  if (opts.mine) {
+    const pace = minePaceWarning({
+      difficulty: params.difficulty,
+      threads: node.miner.threads,
+      retargets: params.retarget !== null,
+      ...(opts.mineInterval !== undefined ? { mineIntervalS: opts.mineInterval } : {}),
+    });
+    if (pace !== undefined) log.warn(pace);
+  }
   if (opts.host !== "localhost" && !isLoopback(opts.host)) {
     log.warn(
       { host: opts.host },
