@@ -19,6 +19,7 @@ import { TokenStore } from "../store/token-store.js";
 import { loadOrCreateWallet } from "../wallet/keyfile.js";
 import { loadOrCreateApiToken } from "./api-token.js";
 import { Chain } from "./chain.js";
+import { ChainLog } from "./chain-log.js";
 import { type Clock, systemClock } from "./clock.js";
 import { BackgroundIndexer } from "./indexer.js";
 import { Miner } from "./miner.js";
@@ -111,18 +112,7 @@ export function createNode(config: NodeConfig): TinyNode {
   });
   const restored = pool.load();
   if (restored > 0) log.info({ pending: restored }, "restored pending transactions");
-  chain.on("tip", (change) => {
-    pool.onTipChange(change);
-    const t = change.tip;
-    if (change.disconnected.length > 0) {
-      log.warn(
-        { height: t.height, hash: t.hash, abandoned: change.disconnected.length, joined: change.connected.length },
-        "chain reorganised",
-      );
-    } else {
-      log.info({ height: t.height, hash: t.hash, txs: change.connected[0]?.block.transactions.length }, "new tip");
-    }
-  });
+  chain.on("tip", (change) => pool.onTipChange(change));
   const miner = new Miner(chain, pool, wallet.address, {
     clock,
     ...(config.threads !== undefined ? { threads: config.threads } : {}),
@@ -130,15 +120,23 @@ export function createNode(config: NodeConfig): TinyNode {
     onError: (err) => log.error({ err }, "miner error"),
     onTemplate: (t) => log.debug({ height: t.block.index, txs: t.block.transactions.length - 1 }, "mining on a new template"),
   });
+  // one line per block, with where it came from (mined here, announced, synced), and reorganisations
+  const chainLog = new ChainLog(chain, miner, log, clock);
   // made at each start (docs/protocol.md §7 /status `node_id`): how this node recognises itself among its would-be peers
   const nodeId = config.identity?.nodeId ?? randomBytes(16).toString("hex");
   const { maxPeers, ...peeringSettings } = config.peering ?? {};
   const peers = new PeerSet(new PeerStore(db), {
     clock,
     transport: config.transport ?? httpTransport,
+    onHealth: (p, change) => {
+      if (change === "up") {
+        const h = p.status?.height;
+        log.info({ peer: p.label }, `peer ${p.label} is up${h !== undefined ? ` (height ${h})` : ""}`);
+      } else log.warn({ peer: p.label, err: p.lastError }, `peer ${p.label} stopped answering (${p.lastError}); trying it again later`);
+    },
     ...(maxPeers !== undefined ? { max: maxPeers } : {}),
   });
-  const peering = new Peering(chain, pool, peers, log, { ...peeringSettings, selfId: nodeId, verify, clock });
+  const peering = new Peering(chain, pool, peers, log, { ...peeringSettings, selfId: nodeId, verify, clock, origins: chainLog });
   if (config.mine) miner.setContinuous(true);
   return new TinyNode({
     params: config.params,

@@ -20,6 +20,7 @@ import type { MinedBlock, Miner } from "./miner.js";
 import type { BlockAnnouncement, Peering } from "./peering.js";
 import type { AddResult, Pool } from "./pool.js";
 import type { ChainReads } from "./reads.js";
+import { RefusalLog } from "./refusal-log.js";
 import type { VerifyPool } from "./verify-pool.js";
 
 export type { EventCursor } from "../store/token-store.js";
@@ -79,7 +80,11 @@ export class TinyNode {
   readonly nodeId: string;
   private readonly peersAtStart: readonly string[];
 
+  /** Refused transactions, with their reason, in the log. */
+  private readonly refusals: RefusalLog;
+
   constructor(parts: NodeParts) {
+    this.refusals = new RefusalLog(parts.log, parts.clock);
     this.params = parts.params;
     this.log = parts.log;
     this.clock = parts.clock;
@@ -116,7 +121,10 @@ export class TinyNode {
 
   /** A signed transaction from anyone. */
   async submitTransaction(raw: unknown): Promise<TxAccepted> {
-    const r = await this.pool.add(raw);
+    const r = await this.pool.add(raw).catch((err: unknown) => {
+      this.refusals.refused(raw, err);
+      throw err;
+    });
     return { ...r, blockIndex: this.chain.tip.height + 1 };
   }
 
@@ -151,8 +159,8 @@ export class TinyNode {
     return this.submitTransaction(tx);
   }
 
-  submitBlock(raw: unknown): Promise<BlockAnnouncement> {
-    return this.peering.receiveBlock(raw);
+  submitBlock(raw: unknown, from?: string): Promise<BlockAnnouncement> {
+    return this.peering.receiveBlock(raw, from);
   }
 
   mine(): Promise<MinedBlock> {

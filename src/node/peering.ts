@@ -7,6 +7,7 @@ import { fail, isRuleError } from "../core/errors.js";
 import { PeerRequestError } from "../p2p/http-client.js";
 import { normalisePeerUrl, PeerUrlError } from "../p2p/peer-url.js";
 import type { BatchVerify, Chain } from "./chain.js";
+import type { BlockOrigins } from "./chain-log.js";
 import { type Clock, sleep, type Timer } from "./clock.js";
 import { Gossip } from "./gossip.js";
 import type { Peer, PeerSet } from "./peers.js";
@@ -24,7 +25,9 @@ export interface PeeringSettings extends SyncOptions {
   maxPeers?: number;
 }
 
-export interface PeeringOptions extends Omit<PeeringSettings, "maxPeers"> {
+export interface PeeringOptions extends Omit<PeeringSettings, "maxPeers" | "origins"> {
+  /** Told where blocks came from (the node's log). */
+  origins?: BlockOrigins;
   /**
    * The random id this node made at its start (its /status `node_id`), to recognise itself
    * among would-be peers. Not the wallet address: two nodes may share one (a copied data
@@ -87,7 +90,7 @@ export class Peering {
       opts.clock,
       opts,
     );
-    this.unrequested = new UnrequestedBlocks(chain, opts.verify, () => this.requestCatchUp(), log, opts.clock);
+    this.unrequested = new UnrequestedBlocks(chain, opts.verify, () => this.requestCatchUp(), log, opts.clock, opts.origins);
     chain.on("tip", (change) => {
       const tip = change.connected.at(-1);
       if (tip !== undefined) this.announceTip(tip.hash, change.connected.length === 1 && !this.sync.busy);
@@ -198,8 +201,8 @@ export class Peering {
   }
 
   /** A block announced by anyone (POST /blocks); see UnrequestedBlocks. Unknown parents are fetched from peers. */
-  receiveBlock(raw: unknown): Promise<BlockAnnouncement> {
-    return this.unrequested.receive(raw);
+  receiveBlock(raw: unknown, from?: string): Promise<BlockAnnouncement> {
+    return this.unrequested.receive(raw, from);
   }
 
   /** Starts a sync with all peers unless one is running. */

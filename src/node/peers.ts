@@ -30,6 +30,11 @@ export interface PeerSetOptions {
   clock?: Clock;
   /** How the peers are reached (default: HTTP). */
   transport?: PeerTransport;
+  /**
+   * Told when a peer answers for the first time or again after failing (`up`), and when it
+   * stops answering (`down`, at its first failure; not again while it stays down).
+   */
+  onHealth?: (peer: Peer, change: "up" | "down") => void;
 }
 
 export class PeerSet {
@@ -37,6 +42,7 @@ export class PeerSet {
   readonly max: number;
   private readonly clock: Clock;
   private readonly transport: PeerTransport;
+  private readonly onHealth: (peer: Peer, change: "up" | "down") => void;
 
   constructor(
     private readonly store: PeerStore,
@@ -45,6 +51,7 @@ export class PeerSet {
     this.max = opts.max ?? MAX_PEERS;
     this.clock = opts.clock ?? systemClock;
     this.transport = opts.transport ?? httpTransport;
+    this.onHealth = opts.onHealth ?? (() => undefined);
     for (const r of store.all()) {
       this.peers.set(r.url, {
         url: r.url,
@@ -112,12 +119,14 @@ export class PeerSet {
 
   markSeen(p: Peer, status?: PeerStatus): void {
     const wasFailing = p.failures > 0;
+    const firstTime = p.lastSeen === null;
     p.lastSeen = this.clock.now();
     p.failures = 0;
     p.nextTry = 0;
     delete p.lastError;
     if (status !== undefined) p.status = status;
     if (wasFailing || p.lastSeen - (p.added ?? 0) < 1000) this.persist(p);
+    if ((wasFailing || firstTime) && this.peers.has(p.url)) this.onHealth(p, "up");
   }
 
   /**
@@ -133,6 +142,7 @@ export class PeerSet {
     p.failures += 1;
     p.nextTry = now + Math.min(MAX_BACKOFF_MS, 1000 * 2 ** Math.min(p.failures - 1, 20));
     this.persist(p);
+    if (p.failures === 1 && this.peers.has(p.url)) this.onHealth(p, "down");
   }
 
   private persist(p: Peer): void {

@@ -16,6 +16,7 @@ import type { Block } from "../core/types.js";
 import { isBetterChain } from "../core/work.js";
 import { PeerRequestError } from "../p2p/http-client.js";
 import { type BatchVerify, type Chain, PageError } from "./chain.js";
+import type { BlockOrigins } from "./chain-log.js";
 import { type Clock, nowSeconds } from "./clock.js";
 import { HeaderBranch } from "./header-branch.js";
 import type { Peer, PeerSet } from "./peers.js";
@@ -28,6 +29,9 @@ const PULL_EVERY_MS = 300_000;
 const FORK_WINDOW = 64;
 
 /** What a sync hands back to the node. */
+/** A catch-up logs its progress this often. */
+const PROGRESS_EVERY_MS = 5000;
+
 export interface SyncHandlers {
   /**
    * Takes a peer's pending transactions (each checked in full by the pool); resolves to how
@@ -39,6 +43,8 @@ export interface SyncHandlers {
 }
 
 export interface SyncOptions {
+  /** Told which blocks sync fetched from which peer (the node's log). */
+  origins?: Pick<BlockOrigins, "synced">;
   pageSize?: number;
   maxBlocksPerAttempt?: number;
   attemptTimeMs?: number;
@@ -56,6 +62,7 @@ export class Sync {
   private readonly pageSize: number;
   private readonly maxBlocks: number;
   private readonly attemptTimeMs: number;
+  private readonly origins: Pick<BlockOrigins, "synced"> | undefined;
   /** Per peer: the pending count last pulled and when, so an unchanged pool is not fetched again. */
   private readonly pulled = new Map<string, { count: number; at: number }>();
   /** Per peer: when the background sync last asked it (the least recently asked go first). */
@@ -73,6 +80,7 @@ export class Sync {
     this.pageSize = opts.pageSize ?? 200;
     this.maxBlocks = opts.maxBlocksPerAttempt ?? Number.MAX_SAFE_INTEGER;
     this.attemptTimeMs = opts.attemptTimeMs ?? 60_000;
+    this.origins = opts.origins;
   }
 
   /** True while an attempt is under way. */
@@ -152,7 +160,12 @@ export class Sync {
     }
     // blocks taken before a failure (a valid prefix of a chain that turned out bad) count too
     if (out.accepted > 0 && this.chain.tip.hash !== tipBefore) this.handlers.adopted();
-    if (out.accepted > 0) this.log.info({ peer: peer.label, blocks: out.accepted, height: this.chain.tip.height }, "synced from peer");
+    if (out.accepted > 0) {
+      this.log.info(
+        { peer: peer.label, blocks: out.accepted, height: this.chain.tip.height },
+        `synced ${out.accepted.toLocaleString("en-US")} block${out.accepted === 1 ? "" : "s"} from ${peer.label}, now at height ${this.chain.tip.height}`,
+      );
+    }
     return out;
   }
 
@@ -199,6 +212,8 @@ export class Sync {
     let limit = this.pageSize;
     // the next page is fetched while this one is checked and connected
     let prefetched: { from: number; page: Promise<unknown[]> } | undefined;
+    // a long catch-up says how far it is, every few seconds
+    let toldAt = this.clock.now();
     while (next <= end && out.fetched < this.maxBlocks && this.clock.now() < deadline) {
       const want = Math.min(limit, this.maxBlocks - out.fetched, end - next + 1);
       let page: unknown[];
@@ -223,6 +238,10 @@ export class Sync {
         prefetched = { from: ahead, page: pending };
       }
       // signatures on the worker threads two chunks ahead of the connecting (chain.submitMany)
+      this.origins?.synced(
+        blocks.map((b, i) => branch?.hashAt(next + i) ?? blockHash(b)),
+        peer.label,
+      );
       try {
         const results = await this.chain.submitMany(blocks, this.verify);
         out.fetched += blocks.length;
@@ -241,6 +260,14 @@ export class Sync {
       await yieldToLoop();
       next += blocks.length;
       if (!full) break;
+      if (this.clock.now() - toldAt >= PROGRESS_EVERY_MS) {
+        toldAt = this.clock.now();
+        const total = branch !== undefined ? `/${(end - from + 1).toLocaleString("en-US")}` : "";
+        this.log.info(
+          { peer: peer.label, height: this.chain.tip.height },
+          `synced ${out.fetched.toLocaleString("en-US")}${total} blocks from ${peer.label}`,
+        );
+      }
     }
   }
 

@@ -27,6 +27,7 @@ import { parseBlock, parseBlockHeader } from "../core/schema.js";
 import type { BlockHeader } from "../core/types.js";
 import { BlockStatus } from "../store/schema.js";
 import type { BatchVerify, Chain, SubmitResult } from "./chain.js";
+import type { BlockOrigins } from "./chain-log.js";
 import type { Clock, Timer } from "./clock.js";
 import { OrphanPool } from "./orphans.js";
 
@@ -51,10 +52,15 @@ export class UnrequestedBlocks {
     private readonly catchUp: () => void,
     private readonly log: Logger,
     private readonly clock: Clock,
+    /** Told where a block it is about to store came from (the node's log). */
+    private readonly origins?: Pick<BlockOrigins, "announced">,
   ) {}
 
-  /** Takes a block as received (unchecked JSON). Throws a RuleError when it is invalid. */
-  async receive(raw: unknown): Promise<BlockAnnouncement> {
+  /**
+   * Takes a block as received (unchecked JSON); `from`: the address it came from, for the log.
+   * Throws a RuleError when it is invalid.
+   */
+  async receive(raw: unknown, from?: string): Promise<BlockAnnouncement> {
     const { header, hash } = parseBlockHeader(raw);
     if (!meetsDifficulty(hash, header.difficulty)) {
       fail("bad-pow", `block hash ${hash} does not meet difficulty ${header.difficulty} (hash × difficulty must be < 2^256)`);
@@ -72,6 +78,7 @@ export class UnrequestedBlocks {
     }
     const held = this.orphans.get(hash);
     if (held !== undefined) return { outcome: this.isStored(header.previous_hash) ? "low-work" : "orphan", hash, height };
+    this.origins?.announced(hash, from);
     if (!this.isStored(header.previous_hash)) return this.orphan(raw, header, hash);
     const work = this.chain.headerWork(header, hash);
     if (work >= this.chain.tip.work) {

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { PeerSet } from "../../src/node/peers.js";
+import { type Peer, PeerSet } from "../../src/node/peers.js";
 import { VirtualClock } from "../../src/sim/virtual-clock.js";
 import { type Db, openDb } from "../../src/store/db.js";
 import { PeerStore } from "../../src/store/peer-store.js";
@@ -16,11 +16,11 @@ afterEach(() => {
   }
 });
 
-function peerSet(clock: VirtualClock): PeerSet {
+function peerSet(clock: VirtualClock, onHealth?: (p: Peer, change: "up" | "down") => void): PeerSet {
   const dir = mkdtempSync(join(tmpdir(), "tinychain-peers-"));
   const db = openDb(join(dir, "chain.db"));
   open.push({ db, dir });
-  return new PeerSet(new PeerStore(db), { clock });
+  return new PeerSet(new PeerStore(db), { clock, ...(onHealth ? { onHealth } : {}) });
 }
 
 describe("peer back-off", () => {
@@ -50,5 +50,21 @@ describe("peer back-off", () => {
     expect(waits).toEqual([1, 2, 4, 8, 16, 32, 64, 128, 256, 300, 300, 300].map((s) => s * 1000));
     peers.markSeen(p);
     expect([p.failures, peers.due()]).toEqual([0, [p]]);
+  });
+
+  it("tells when a peer comes up, stops answering (once, however long it stays down) and is back", () => {
+    const clock = new VirtualClock(1_000_000);
+    const told: string[] = [];
+    const peers = peerSet(clock, (p, change) => told.push(`${p.label} ${change}`));
+    const p = peers.add("http://127.0.0.1:5001");
+    if (p === undefined) throw new Error("added");
+    peers.markSeen(p);
+    peers.markSeen(p);
+    peers.markFailed(p, "connection refused");
+    clock.advance(1_000);
+    peers.markFailed(p, "connection refused");
+    clock.advance(2_000);
+    peers.markSeen(p);
+    expect(told).toEqual(["127.0.0.1:5001 up", "127.0.0.1:5001 down", "127.0.0.1:5001 up"]);
   });
 });

@@ -116,7 +116,7 @@ export function chainRoutes(app: App, node: TinyNode): void {
       const txs = typeof body === "object" && body !== null && "transactions" in body ? body.transactions : undefined;
       req.work.spend((Array.isArray(txs) ? txs.length : 0) * COST.transaction); // paid before the signatures are checked
       try {
-        r = await node.submitBlock(body);
+        r = await node.submitBlock(body, req.ip);
       } catch (err) {
         // a block that breaks a rule is invalid (400), even where the rule's refusal of a lone transaction is a conflict (409)
         if (isRuleError(err) && err.kind === "conflict") throw new HttpError(400, err.message, err.code);
