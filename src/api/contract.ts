@@ -141,7 +141,25 @@ export const Status = Type.Object({
   pending: Type.Integer(),
   address: Address,
   mining: Type.Boolean(),
-  hashrate: Type.Integer({ description: "proof-of-work tries per second, all threads" }),
+  hashrate: Type.Integer({ description: "proof-of-work tries per second, all threads, over the last few seconds (0 when not mining)" }),
+  hashrate_last_minute: Type.Integer({
+    description: "proof-of-work tries per second over the time this node spent mining in the last minute (still shown after mining stops)",
+  }),
+  search: Type.Union(
+    [
+      Type.Object({
+        height: Type.Integer({ description: "the height of the block being searched for" }),
+        difficulty: Type.Integer(),
+        tries: Type.Integer({ description: "proofs tried so far for a block at this height" }),
+        expected_tries: Type.Integer({
+          description: "tries a block takes on average (its difficulty); any one block may take more or fewer",
+        }),
+        seconds: Type.Number({ description: "since the search for this height began" }),
+      }),
+      Type.Null(),
+    ],
+    { description: "the proof-of-work search under way (null when not mining)" },
+  ),
   threads: Type.Integer(),
   pow: Type.String({ description: "how the miner hashes: sha-ni or portable (native addon), or javascript" }),
   store: Type.String({

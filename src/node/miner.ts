@@ -26,6 +26,18 @@ export interface MinedBlock {
   result: SubmitResult;
 }
 
+/** How far the search for the next block has come (GET /status `search`). */
+export interface SearchProgress {
+  height: number;
+  difficulty: number;
+  /** Proofs tried for a block at this height, over every template of it (new transactions restart the template, not the count). */
+  tries: number;
+  /** Tries a block takes on average: its difficulty (a proof is a lottery; any one block may take more or fewer). */
+  expected_tries: number;
+  /** Seconds since the search for this height began. */
+  seconds: number;
+}
+
 export interface MinerOptions {
   threads?: number;
   /** The node's clock (default: the machine's); templates take their timestamp from it, in seconds. */
@@ -92,6 +104,8 @@ export class Miner extends EventEmitter<{ mined: [MinedBlock] }> {
   private readonly intervalMs: number;
   /** Continuous mining rests until then (clock ms) after a block. */
   private restingUntil = 0;
+  /** The search for the block at `height` (machine ms, as the hash rate). */
+  private search: { height: number; difficulty: number; tries: number; startedAt: number } | undefined;
   private restTimer: Timer | undefined;
 
   constructor(
@@ -124,6 +138,24 @@ export class Miner extends EventEmitter<{ mined: [MinedBlock] }> {
    */
   get hashrate(): number {
     return this.mining ? this.rate.rate(Date.now()) : 0;
+  }
+
+  /** Tries per second over the time spent mining in the last minute (still shown after mining stops). */
+  get hashrateLastMinute(): number {
+    return this.rate.lastMinute(Date.now());
+  }
+
+  /** The search under way, if any. */
+  get progress(): SearchProgress | undefined {
+    const s = this.search;
+    if (!this.mining || s === undefined) return undefined;
+    return {
+      height: s.height,
+      difficulty: s.difficulty,
+      tries: s.tries,
+      expected_tries: s.difficulty,
+      seconds: Math.round((Date.now() - s.startedAt) / 100) / 10,
+    };
   }
 
   setContinuous(on: boolean): void {
@@ -226,6 +258,10 @@ export class Miner extends EventEmitter<{ mined: [MinedBlock] }> {
     const template = buildTemplate(this.chain, this.pool, this.address, nowSeconds(this.clock));
     this.job = template;
     this.jobStartedAt = this.clock.now();
+    const { index: height, difficulty } = template.block;
+    if (this.search?.height !== height || this.search.difficulty !== difficulty) {
+      this.search = { height, difficulty, tries: 0, startedAt: Date.now() };
+    }
     this.onTemplate?.(template);
     this.rate.active(Date.now());
     this.exhausted = 0;
@@ -253,6 +289,7 @@ export class Miner extends EventEmitter<{ mined: [MinedBlock] }> {
     }
     if (m.type === "progress") {
       this.rate.record(m.tries, Date.now());
+      if (this.search !== undefined) this.search.tries += m.tries;
       return;
     }
     if (m.generation !== this.generation || this.job === undefined) return;

@@ -204,6 +204,8 @@ export class TinyNode {
       address: this.wallet.address,
       mining: this.miner.mining,
       hashrate: this.miner.hashrate,
+      hashrate_last_minute: this.miner.hashrateLastMinute,
+      search: this.miner.progress ?? null,
       threads: this.miner.threads,
       pow: this.miner.implementation,
       store: this.db.driver.name,

@@ -253,3 +253,23 @@ describe("block explorer", () => {
     }
   });
 });
+
+describe("the console while a block is being searched for", () => {
+  it("shows the search's progress (tries against the expected), and the node's answer when it stops", async () => {
+    const slow = await startNode({ difficulty: 1_000_000_000_000 });
+    try {
+      await page.goto(`${slow.url}/#/console`);
+      await page.waitForSelector("#mine");
+      await page.click("#mine");
+      await expect
+        .poll(() => text("#mine-progress"), { timeout: 10_000 })
+        .toMatch(/^Searching for block 2: [\d.]+ [kMG]? ?proofs tried, 1\.0 T expected on average \(\d+ %/);
+      slow.proc.kill("SIGINT");
+      await expect.poll(() => text("#mine-result"), { timeout: 10_000 }).toContain("shutting down");
+      expect(s.takeErrors()).toEqual([expect.stringMatching(/status of 503/)]);
+    } finally {
+      await slow.stop();
+      removeDir(slow.dataDir);
+    }
+  });
+});

@@ -106,7 +106,10 @@ export function mask(s: string): string {
     .replace(/\b[0-9a-f]{128}\b/g, "<sig>")
     .replace(/\b[0-9a-f]{64}\b/g, "<hash>")
     .replace(/\b[0-9a-f]{8}…/g, "<short>…")
-    .replace(/"(proof|hashrate|uptime|threads|pow|store|node_id|time|at|last_seen|next_try)":("[^"]*"|[0-9.]+)/g, '"$1":<v>')
+    .replace(
+      /"(proof|hashrate|hashrate_last_minute|uptime|threads|pow|store|node_id|time|at|last_seen|next_try)":("[^"]*"|[0-9.]+)/g,
+      '"$1":<v>',
+    )
     .replace(/\b1[0-9]{12}\b/g, "<ms>")
     .replace(/\b1[0-9]{9}(\.[0-9]{1,3})?\b/g, "<time>")
     .replace(/\b[0-9]+m[0-9]+\.[0-9]+s\b/g, "<duration>");

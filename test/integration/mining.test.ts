@@ -157,7 +157,17 @@ describe("Ctrl-C during a slow /mine", () => {
     const node = await startNode({ difficulty: 1_000_000_000_000 });
     started.push(node);
     const mining = http(`${node.url}/mine`, { method: "POST", timeoutMs: 20_000 });
-    await waitFor(async () => ((await http(`${node.url}/status`)).body.mining === true ? true : undefined), 10_000, 20);
+    // /status says how far the search has come
+    const s = await waitFor(
+      async () => {
+        const st = (await http(`${node.url}/status`)).body;
+        return st.search?.tries > 0 ? st : undefined;
+      },
+      10_000,
+      20,
+    );
+    expect(s.search).toMatchObject({ height: 2, difficulty: 1_000_000_000_000, expected_tries: 1_000_000_000_000 });
+    expect(s.hashrate_last_minute).toBeGreaterThan(0);
     const t0 = performance.now();
     node.proc.kill("SIGINT");
     const answer = await mining;

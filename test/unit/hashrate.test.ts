@@ -54,4 +54,15 @@ describe("hash rate in /status", () => {
     h.active(14_100);
     expect(h.rate(14_110)).toBeGreaterThan(9_000_000);
   });
+
+  it("over the last minute: the rate while mining ran, kept after it stopped, gone a minute later", () => {
+    const h = new HashRate();
+    expect(h.lastMinute(0)).toBe(0);
+    mine(h, 10_000, 20_000); // 10 s at 20 M/s
+    mine(h, 40_000, 45_000); // 5 s more after a pause
+    expectBetween(h.lastMinute(50_000), 19_000_000, 21_000_000); // the pause does not dilute it
+    expect(h.rate(51_000)).toBe(0); // the 5-s view sees none
+    expectBetween(h.lastMinute(75_000), 19_000_000, 21_000_000); // only the second span is left
+    expect(h.lastMinute(106_000)).toBe(0);
+  });
 });

@@ -22,6 +22,28 @@ export function ago(seconds: number, now = Date.now() / 1000): string {
   return `${Math.floor(d / 86400)} days ago`;
 }
 
+/** A large count, short: 950, 12.3 k, 20.0 M. */
+export function count(n: number): string {
+  if (n < 1000) return String(Math.round(n));
+  const units = ["k", "M", "G", "T"];
+  let v = n;
+  let i = -1;
+  while (v >= 1000 && i < units.length - 1) {
+    v /= 1000;
+    i++;
+  }
+  return `${v.toFixed(1)} ${units[i]}`;
+}
+
+/** How far a proof-of-work search has come (GET /status `search`). */
+export function searchProgress(s: { height: number; tries: number; expected_tries: number; seconds: number }, rate: number): string {
+  const pct = Math.round((100 * s.tries) / Math.max(1, s.expected_tries));
+  return (
+    `Searching for block ${s.height}: ${count(s.tries)} proofs tried, ${count(s.expected_tries)} expected on average ` +
+    `(${pct} %; a lottery, it may take more), ${s.seconds.toFixed(1)} s at ${hashrate(rate)}`
+  );
+}
+
 export function hashrate(perSecond: number): string {
   const units = ["H/s", "kH/s", "MH/s", "GH/s", "TH/s"];
   let v = perSecond;

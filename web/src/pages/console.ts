@@ -1,7 +1,7 @@
 /** The node console (operator routes, open to loopback visitors): mine a block, send from the node's wallet. */
 import { type Accepted, type Account, ApiError, get, type Mined, post, type Status, type TxInfo } from "../api.js";
 import { addrLink, badge, blockLink, clear, errorBox, h, okBox, section, table, txLink } from "../dom.js";
-import { coins, int } from "../format.js";
+import { coins, int, searchProgress } from "../format.js";
 import { coalesce, greeting } from "../live.js";
 import type { Page } from "../page.js";
 
@@ -36,9 +36,20 @@ export const consolePage: Page = async (ctx) => {
       onsubmit: async (ev: Event) => {
         ev.preventDefault();
         mineButton.disabled = true;
-        clear(mineResult, h("p", { class: "muted" }, "Mining…"));
+        const progress = h("p", { class: "muted", id: "mine-progress" }, "Mining…");
+        clear(mineResult, progress);
+        // the search's progress, from /status, until the block is found
+        let searching = true;
+        void (async () => {
+          for (let i = 0; i < 100_000 && searching && ctx.alive(); i++) {
+            await new Promise((r) => setTimeout(r, 300));
+            const s = await get<Status>("/status").catch(() => undefined);
+            if (searching && s?.search) progress.textContent = searchProgress(s.search, s.hashrate);
+          }
+        })();
         try {
           const b = await post<Mined>("/mine");
+          searching = false;
           clear(
             mineResult,
             okBox(
@@ -51,6 +62,7 @@ export const consolePage: Page = async (ctx) => {
         } catch (err) {
           clear(mineResult, errorBox(message(err)));
         } finally {
+          searching = false;
           mineButton.disabled = false;
         }
       },

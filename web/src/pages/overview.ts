@@ -56,7 +56,15 @@ async function render(ctx: Ctx): Promise<void> {
       stat("Total work", int(status.total_work), "st-work"),
       stat("Difficulty (next block)", int(status.difficulty), "st-difficulty"),
       stat("Network hash rate (est.)", networkRate(blocks), "st-rate"),
-      stat("This node's miner", status.mining ? `mining, ${hashrate(status.hashrate ?? 0)}` : "idle", "st-miner"),
+      stat(
+        "This node's miner",
+        status.mining
+          ? `mining, ${hashrate(status.hashrate ?? 0)}`
+          : status.hashrate_last_minute > 0
+            ? `idle (${hashrate(status.hashrate_last_minute)} while it mined in the last minute)`
+            : "idle",
+        "st-miner",
+      ),
       stat("Peers", int(status.peers), "st-peers"),
       stat("Pending transactions", int(status.pending), "st-pending"),
     ),
