@@ -4,6 +4,7 @@ import { addrLink, badge, blockLink, type Child, clear, fields, h, section, tabl
 import { int, txType } from "../format.js";
 import { coalesce } from "../live.js";
 import type { Ctx, Page } from "../page.js";
+import { signedSection } from "./tx-signed.js";
 
 const ADDRESS_FIELDS = new Set(["sender", "recipient", "spender", "owner"]);
 
@@ -37,6 +38,7 @@ export function eventRows(events: Array<TokenEvent | TokenEventEntry>): Child[][
 
 async function render(ctx: Ctx, id: string): Promise<TxInfo | undefined> {
   const info = await get<TxInfo>(`/transactions/${enc(id)}`);
+  const signed = await signedSection(info.transaction);
   if (!ctx.alive()) return undefined;
   const tx = info.transaction;
   const pending = info.status === "pending";
@@ -67,6 +69,7 @@ async function render(ctx: Ctx, id: string): Promise<TxInfo | undefined> {
         "The id is the SHA-256 of the canonical JSON of these fields without id; the signature covers them all but id and signature.",
       ),
     ),
+    signed,
     info.events && info.events.length > 0
       ? section(
           "Token events",
