@@ -1,0 +1,107 @@
+/**
+ * What is signed, rechecked in a real browser (Debian Chromium via playwright-core) against a
+ * real node: a transaction's signing bytes, its id and Ed25519 signature verified with Web
+ * Crypto, and the same check failing when the node's answer is tampered with on the way.
+ */
+import type { Page } from "playwright-core";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { signingText, txId } from "../../src/core/encoding.js";
+import { signTx } from "../helpers/factory.js";
+import { key1 } from "../helpers/keys.js";
+import { http, type NodeProc, removeDir, startNode } from "../helpers/node-process.js";
+import { openBrowser, type Session } from "./browser.js";
+
+let node: NodeProc;
+let s: Session;
+let page: Page;
+/** Four signed token_create transactions by key 1, then mined: block 2 has 5 transactions. */
+const created: ReturnType<typeof make>[] = [];
+let block: { index: number; hash: string; tx_root: string; transactions: Array<{ id: string; type: string }> };
+
+const make = (nonce: number) =>
+  signTx(key1, {
+    type: "token_create",
+    network: "devnet",
+    nonce,
+    name: `Signé ✓ coin ${nonce}`,
+    symbol: `SIG${nonce}`,
+    decimals: 0,
+    supply: 1000,
+  });
+const text = async (selector: string) => ((await page.locator(selector).first().textContent()) ?? "").trim();
+
+beforeAll(async () => {
+  node = await startNode({ difficulty: 16 });
+  for (let nonce = 0; nonce < 4; nonce++) {
+    const tx = make(nonce);
+    const r = await http(`${node.url}/transactions`, { body: tx });
+    expect(r.status, r.text).toBe(201);
+    created.push(tx);
+  }
+  const r = await http(`${node.url}/mine`, { method: "POST" });
+  expect(r.status, r.text).toBe(200);
+  block = r.body;
+  expect(block.transactions).toHaveLength(5);
+  s = await openBrowser();
+  page = s.page;
+});
+
+afterAll(async () => {
+  await s?.close();
+  await node?.stop();
+  if (node) removeDir(node.dataDir);
+});
+
+afterEach(() => {
+  expect(s.takeErrors(), "console errors in the browser").toEqual([]);
+});
+
+describe("what was signed, checked in the browser", () => {
+  it("a signed transaction's page shows its signing bytes and verifies its id and signature", async () => {
+    const tx = created[0] as ReturnType<typeof make>;
+    const id = txId(tx);
+    await page.goto(`${node.url}/#/tx/${id}`);
+    await page.waitForSelector("#sig-browser");
+    expect(await text("#sig-browser")).toContain("signature valid ✓");
+    expect(await text("#id-browser")).toContain("id matches ✓");
+    expect(await text("#id-browser")).toContain(id);
+    // the browser's canonical JSON is the node's, byte for byte (non-ASCII name included)
+    const signing = signingText(tx);
+    expect(await text("#signing-text")).toBe(signing);
+    expect((await text("#signing-hex")).replace(/\s/g, "")).toBe(Buffer.from(signing).toString("hex"));
+    expect(await text("main")).toContain(`The same ${Buffer.byteLength(signing)} bytes in hex`);
+    expect(await text("#id-preimage")).toContain(`"signature":"${tx.signature}"`);
+    await s.screenshot("transaction-signed");
+  });
+
+  it("an answer changed on the way (supply 1000 → 9000) fails both checks", async () => {
+    const id = txId(created[1] as object);
+    const pattern = `**/transactions/${id}`;
+    await page.route(pattern, async (route) => {
+      const res = await route.fetch();
+      const body = await res.json();
+      body.transaction.supply = 9000;
+      await route.fulfill({ response: res, json: body });
+    });
+    try {
+      await page.goto(`${node.url}/#/tx/${id}`);
+      await page.waitForSelector("#sig-browser");
+      expect(await text("#sig-browser")).toContain("signature invalid ✗");
+      expect(await text("#id-browser")).toContain("id differs ✗");
+      expect(await text("#signing-text")).toContain('"supply":9000');
+      await s.screenshot("transaction-tampered");
+    } finally {
+      await page.unroute(pattern);
+    }
+  });
+
+  it("a coinbase says it is not signed, and why; its id still checks", async () => {
+    const coinbase = block.transactions[0] as { id: string };
+    await page.goto(`${node.url}/#/tx/${coinbase.id}`);
+    await page.waitForSelector("#sig-browser");
+    expect(await text("#sig-browser")).toContain("not signed");
+    expect(await text("main")).toContain("a coinbase is not signed");
+    expect(await text("#id-browser")).toContain("id matches ✓");
+    await s.screenshot("transaction-coinbase-signed");
+  });
+});
