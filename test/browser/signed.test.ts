@@ -104,4 +104,53 @@ describe("what was signed, checked in the browser", () => {
     expect(await text("#id-browser")).toContain("id matches ✓");
     await s.screenshot("transaction-coinbase-signed");
   });
+
+  it("a block with 5 transactions draws its Merkle tree, and the root computed here is tx_root", async () => {
+    await page.goto(`${node.url}/#/block/${block.hash}`);
+    await page.waitForSelector("#merkle-root");
+    expect(await text("#merkle-root")).toContain("root matches tx_root ✓");
+    expect(await text("#merkle-root")).toContain(block.tx_root);
+    expect(await page.locator("#merkle-tree .node.leaf").count()).toBe(5);
+    expect(await page.locator("#merkle-tree .node").count()).toBe(9); // 2n − 1
+    expect(await page.locator("#merkle-tree .root").getAttribute("data-hash")).toBe(block.tx_root);
+    expect(await page.locator("#merkle-tree .root.good").count()).toBe(1);
+    const ids = await page.locator("#merkle-tree .leaf-id").evaluateAll((els) => els.map((e) => e.getAttribute("href")));
+    expect(ids).toEqual(block.transactions.map((t) => `#/tx/${t.id}`));
+    await s.screenshot("block-merkle");
+
+    await page.click("#merkle-tree .leaf-id >> nth=1");
+    await page.waitForSelector("#sig-browser");
+    expect(await text("#sig-browser")).toContain("signature valid ✓");
+  });
+
+  it("transactions swapped on the way give another root: the check says it differs", async () => {
+    const pattern = `**/blocks/${block.hash}`;
+    await page.route(pattern, async (route) => {
+      const res = await route.fetch();
+      const body = await res.json();
+      [body.transactions[1], body.transactions[2]] = [body.transactions[2], body.transactions[1]];
+      await route.fulfill({ response: res, json: body });
+    });
+    try {
+      await page.goto(`${node.url}/#/block/${block.hash}`);
+      await page.waitForSelector("#merkle-root");
+      expect(await text("#merkle-root")).toContain("root differs from tx_root ✗");
+      expect(await page.locator("#merkle-tree .root.bad").count()).toBe(1);
+    } finally {
+      await page.unroute(pattern);
+    }
+  });
+
+  it("the tree scrolls inside its box at phone width, not the page", async () => {
+    const phone = await s.context.newPage();
+    try {
+      await phone.setViewportSize({ width: 390, height: 844 });
+      await phone.goto(`${node.url}/#/block/${block.hash}`);
+      await phone.waitForSelector("#merkle-tree");
+      expect(await phone.evaluate("document.documentElement.scrollWidth - window.innerWidth")).toBeLessThanOrEqual(0);
+      await s.screenshot("block-merkle-phone", phone);
+    } finally {
+      await phone.close();
+    }
+  });
 });

@@ -4,6 +4,7 @@ import { badge, blockLink, clear, fields, h, section, table } from "../dom.js";
 import { ago, int, utc } from "../format.js";
 import type { Ctx, Page } from "../page.js";
 import { canonicalHeader, firstDifference, leadingZeros, meetsTarget, sha256Hex, targetHex } from "../pow.js";
+import { merkleSection } from "./merkle-view.js";
 import { txRows } from "./overview.js";
 
 /** The hash over the target, digit by digit, with where they first differ marked. */
@@ -85,6 +86,7 @@ export const blockPage: Page = async (ctx: Ctx, id: string) => {
   const status = await get<Status>("/status");
   const onMain = b.index <= status.height && (await get<Block>(`/blocks/${b.index}`)).hash === b.hash;
   const check = await headerCheck(b);
+  const merkle = await merkleSection(b);
   if (!ctx.alive()) return undefined;
   ctx.title(`Block ${b.index}`);
   const coinbase = b.transactions[0];
@@ -136,6 +138,7 @@ export const blockPage: Page = async (ctx: Ctx, id: string) => {
         "No transactions.",
       ),
     ),
+    merkle,
   );
   return undefined;
 };
