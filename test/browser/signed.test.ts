@@ -7,7 +7,7 @@ import type { Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { signingText, txId } from "../../src/core/encoding.js";
 import { signTx } from "../helpers/factory.js";
-import { key1 } from "../helpers/keys.js";
+import { key1, testKey } from "../helpers/keys.js";
 import { http, type NodeProc, removeDir, startNode } from "../helpers/node-process.js";
 import { openBrowser, type Session } from "./browser.js";
 
@@ -152,5 +152,34 @@ describe("what was signed, checked in the browser", () => {
     } finally {
       await phone.close();
     }
+  });
+
+  it("a block of 71 transactions folds pairs into one box, and its root still matches", async () => {
+    for (let i = 0; i < 70; i++) {
+      const key = testKey(`merkle ${i}`);
+      const tx = signTx(key, { type: "token_create", network: "devnet", name: `Fold ${i}`, symbol: `F${i}`, decimals: 0, supply: 1 });
+      const r = await http(`${node.url}/transactions`, { body: tx });
+      expect(r.status, r.text).toBe(201);
+    }
+    const r = await http(`${node.url}/mine`, { method: "POST" });
+    expect(r.status, r.text).toBe(200);
+    const big = r.body as typeof block;
+    expect(big.transactions).toHaveLength(71);
+    await page.goto(`${node.url}/#/block/${big.hash}`);
+    await page.waitForSelector("#merkle-root");
+    expect(await text("#merkle-root")).toContain("root matches tx_root ✓");
+    expect(await text("main")).toContain("71 transactions: subtrees of up to 2 are drawn as one box");
+    // 64 + 4 + 2 + 1 leaves: 32 + 2 + 1 folded pairs, and the last transaction as a leaf of its own
+    expect(await page.locator("#merkle-tree .node.folded").count()).toBe(35);
+    expect(await page.locator("#merkle-tree .node.leaf").count()).toBe(1);
+    // wider than the page: it opens scrolled so that the root is in view
+    const rootInView = `(() => {
+      const r = document.querySelector("#merkle-tree .root").getBoundingClientRect();
+      const frame = document.querySelector(".merkle");
+      const f = frame.getBoundingClientRect();
+      return frame.scrollLeft > 0 && r.left >= f.left && r.right <= f.right;
+    })()`;
+    await expect.poll(() => page.evaluate(rootInView)).toBe(true);
+    await s.screenshot("block-merkle-folded");
   });
 });

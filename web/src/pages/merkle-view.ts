@@ -54,7 +54,7 @@ function below(p: Placed, ids: readonly string[], row: number): SVGElement {
   );
 }
 
-function drawing(tree: MerkleNode, ids: readonly string[], ok: boolean): { el: SVGElement; fold: number } {
+function drawing(tree: MerkleNode, ids: readonly string[], ok: boolean): { el: SVGElement; fold: number; rootX: number } {
   const { placed, slots, rows, fold } = layout(tree);
   const edges: SVGElement[] = [];
   const texts: SVGElement[] = [];
@@ -77,7 +77,8 @@ function drawing(tree: MerkleNode, ids: readonly string[], ok: boolean): { el: S
     ...boxes,
     ...texts,
   );
-  return { el, fold };
+  const top = placed.find((p) => p.parent === undefined);
+  return { el, fold, rootX: top === undefined ? 0 : cx(top) };
 }
 
 /** The section; says so where this browser offers no Web Crypto (plain http off localhost). */
@@ -98,6 +99,21 @@ export async function merkleSection(b: Block): Promise<HTMLElement> {
   }
   const ok = root === b.tx_root;
   const picture = tree === undefined ? undefined : drawing(tree, ids, ok);
+  const frame = picture === undefined ? undefined : h("div", { class: "merkle" }, picture.el);
+  const folded =
+    picture !== undefined && picture.fold > 1
+      ? h(
+          "p",
+          { class: "small muted" },
+          `${ids.length} transactions: subtrees of up to ${picture.fold} are drawn as one box (their hash), to keep the picture readable.`,
+        )
+      : null;
+  // a tree wider than the page opens with its root in view (once the page has placed it)
+  if (frame !== undefined && picture !== undefined) {
+    setTimeout(() => {
+      frame.scrollLeft = Math.max(0, picture.rootX - frame.clientWidth / 2);
+    }, 0);
+  }
   return section(
     title,
     h(
@@ -105,20 +121,8 @@ export async function merkleSection(b: Block): Promise<HTMLElement> {
       { class: "small" },
       "The header commits to every transaction through tx_root, the root of this tree (RFC 6962): each leaf is SHA-256(0x00 ‖ transaction id), each node SHA-256(0x01 ‖ left ‖ right), and n transactions split into the largest power of two below n and the rest, so the tree need not be full. Hover a box for its whole hash; changing any transaction changes its id, its leaf, and every node up to the root.",
     ),
-    picture === undefined
-      ? h("p", {}, "No transactions: the root of an empty tree is SHA-256 of nothing.")
-      : h(
-          "div",
-          { class: "merkle" },
-          picture.el,
-          picture.fold > 1
-            ? h(
-                "p",
-                { class: "small muted" },
-                `${ids.length} transactions: subtrees of up to ${picture.fold} are drawn as one box (their hash), to keep the picture readable.`,
-              )
-            : null,
-        ),
+    frame ?? h("p", {}, "No transactions: the root of an empty tree is SHA-256 of nothing."),
+    folded,
     h(
       "p",
       { id: "merkle-root" },
