@@ -76,4 +76,17 @@ describe("what a transaction's sender signed", () => {
     expect(c).toMatchObject({ signature: "unsigned", idMatches: true });
     expect(c.preimage).toBe(`{"amount":2,"height":2,"recipient":"${KEY1}","sender":"0","type":"coinbase"}`);
   });
+
+  it("a browser without Ed25519 in Web Crypto says the signature is not checked, and still checks the id", async () => {
+    const noEd25519 = {
+      digest: subtle.digest.bind(subtle),
+      importKey: () => Promise.reject(new DOMException("Unrecognized name.", "NotSupportedError")),
+      verify: () => Promise.reject(new Error("unreachable")),
+    } as Parameters<typeof checkTx>[0];
+    expect(await checkTx(noEd25519, transfer)).toMatchObject({
+      idMatches: true,
+      signature: "unsupported",
+      why: expect.stringContaining("no Ed25519"),
+    });
+  });
 });

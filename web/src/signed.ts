@@ -98,6 +98,10 @@ export async function checkTx(subtle: Subtle, tx: Record<string, unknown>): Prom
       ? { ...base, signature: "unsupported", why: "this browser's Web Crypto has no Ed25519" }
       : { ...base, signature: "malformed", why: "the sender is not an Ed25519 public key" };
   }
-  const ok = await subtle.verify({ name: "Ed25519" }, publicKey, sig, utf8(signing));
-  return { ...base, signature: ok ? "valid" : "invalid" };
+  try {
+    const ok = await subtle.verify({ name: "Ed25519" }, publicKey, sig, utf8(signing));
+    return { ...base, signature: ok ? "valid" : "invalid" };
+  } catch {
+    return { ...base, signature: "unsupported", why: "this browser's Web Crypto could not run Ed25519 verify" };
+  }
 }
