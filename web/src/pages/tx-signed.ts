@@ -33,7 +33,7 @@ function signatureVerdict(c: TxCheck): HTMLElement {
   return h("p", { id: "sig-browser" }, ...say);
 }
 
-/** The section; `undefined` for no Web Crypto (plain http off localhost), said as such. */
+/** The section; where the browser offers no Web Crypto (plain http off localhost) it says so. */
 export async function signedSection(tx: Tx): Promise<HTMLElement> {
   const subtle = globalThis.crypto?.subtle;
   const title = "What was signed";
