@@ -10,14 +10,16 @@
  * It depends on `typebox` alone, so every layer may import it. Transaction and block bodies
  * sent to a node are checked by the core rules (src/core/schema.ts), which give reason codes;
  * their schemas here describe them, the routes do not validate bodies with them.
- * Shared words and the error answer are in ./common.ts, the token routes in ./tokens.ts (both
- * exported from here too), the SSE events of GET /events in ./events.ts.
+ * Shared words and the error answer are in ./common.ts, the token routes in ./tokens.ts, the
+ * fork routes (GET /chain/tips, /reorgs) in ./forks.ts (all exported from here too), the SSE
+ * events of GET /events in ./events.ts.
  */
 import { type Static, Type } from "typebox";
 import { Address, Hex64, Next, Uint, Work } from "./common.js";
 import { TokenEvent } from "./tokens.js";
 
 export * from "./common.js";
+export * from "./forks.js";
 export * from "./tokens.js";
 
 // --- transactions and blocks ----------------------------------------------------------

@@ -25,6 +25,7 @@ import { accountRoutes } from "./routes/accounts.js";
 import { chainRoutes } from "./routes/chain.js";
 import { eventRoutes } from "./routes/events.js";
 import { explorerRoutes } from "./routes/explorer.js";
+import { forkRoutes } from "./routes/forks.js";
 import { nodeRoutes } from "./routes/nodes.js";
 import { tokenRoutes } from "./routes/tokens.js";
 import { transactionRoutes } from "./routes/transactions.js";
@@ -168,6 +169,7 @@ export async function buildServer(node: TinyNode, opts: ServerOptions = {}): Pro
     tokenRoutes(scope, node);
     eventRoutes(scope, node, access);
     explorerRoutes(scope, node);
+    forkRoutes(scope, node);
   });
 
   // The block explorer (web/, built by vite) at /: one route per built file, so unknown paths stay API 404s.

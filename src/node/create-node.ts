@@ -15,12 +15,14 @@ import { ChainStore } from "../store/chain-store.js";
 import { openDb } from "../store/db.js";
 import { PeerStore } from "../store/peer-store.js";
 import { PoolStore } from "../store/pool-store.js";
+import { ReorgStore } from "../store/reorg-store.js";
 import { TokenStore } from "../store/token-store.js";
 import { loadOrCreateWallet } from "../wallet/keyfile.js";
 import { loadOrCreateApiToken } from "./api-token.js";
 import { Chain } from "./chain.js";
 import { ChainLog } from "./chain-log.js";
 import { type Clock, systemClock } from "./clock.js";
+import { Forks } from "./forks.js";
 import { BackgroundIndexer } from "./indexer.js";
 import { Miner } from "./miner.js";
 import { TinyNode } from "./node.js";
@@ -99,6 +101,7 @@ export function createNode(config: NodeConfig): TinyNode {
   const tokens = new TokenStore(store);
   const reads = new ChainReads(store);
   const chain = new Chain(store, config.params, { clock });
+  const forks = new Forks(chain, store, new ReorgStore(db), clock);
   const indexer = new BackgroundIndexer(store.index, chain, log);
   const verifier = new VerifyPool(config.verifyThreads);
   // signatures found valid once (entering the pool) are not checked again (in the block, in a repeat)
@@ -152,6 +155,7 @@ export function createNode(config: NodeConfig): TinyNode {
     indexer,
     tokens,
     reads,
+    forks,
     wallet,
     apiToken,
     nodeId,

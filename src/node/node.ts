@@ -15,6 +15,7 @@ import type { Db } from "../store/db.js";
 import type { TokenStore } from "../store/token-store.js";
 import type { Chain } from "./chain.js";
 import type { Clock } from "./clock.js";
+import type { Forks } from "./forks.js";
 import type { BackgroundIndexer } from "./indexer.js";
 import type { MinedBlock, Miner } from "./miner.js";
 import type { BlockAnnouncement, Peering } from "./peering.js";
@@ -48,6 +49,8 @@ export interface NodeParts {
   tokens: TokenStore;
   /** Reads of the stored chain beyond the tip (pages, lookups, history), for the API. */
   reads: ChainReads;
+  /** The branch tips the store holds and the history of reorganisations, for the API. */
+  forks: Forks;
   wallet: KeyPair;
   apiToken: string;
   /** Made at each start (docs/protocol.md §7 /status `node_id`): how this node recognises itself among its would-be peers. */
@@ -69,6 +72,8 @@ export class TinyNode {
   readonly tokens: TokenStore;
   /** Reads of the stored chain beyond the tip (pages, lookups, history), for the API. */
   readonly reads: ChainReads;
+  /** The branch tips the store holds and the history of reorganisations, for the API. */
+  readonly forks: Forks;
   readonly wallet: KeyPair;
   readonly apiToken: string;
   readonly log: Logger;
@@ -98,6 +103,7 @@ export class TinyNode {
     this.indexer = parts.indexer;
     this.tokens = parts.tokens;
     this.reads = parts.reads;
+    this.forks = parts.forks;
     this.wallet = parts.wallet;
     this.apiToken = parts.apiToken;
     this.nodeId = parts.nodeId;

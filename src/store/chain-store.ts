@@ -76,6 +76,13 @@ export class ChainStore implements StateReader {
       blockInfo: p("SELECT hash, height, prev_hash, work, status FROM blocks WHERE hash = ?"),
       blockJson: p("SELECT json FROM blocks WHERE hash = ?").pluck(),
       insertBlock: p("INSERT OR IGNORE INTO blocks (hash, height, prev_hash, work, status, json, header) VALUES (?, ?, ?, ?, ?, ?, ?)"),
+      untip: p("DELETE FROM tips WHERE hash = ?"),
+      // a block inserted again (INSERT OR IGNORE) may have children by then: a tip only if it has none
+      tip: p("INSERT OR IGNORE INTO tips (hash, height) SELECT ?, ? WHERE NOT EXISTS (SELECT 1 FROM blocks WHERE prev_hash = ?)"),
+      tips: p(
+        "SELECT b.hash, b.height, b.prev_hash, b.work, b.status FROM tips t JOIN blocks b ON b.hash = t.hash ORDER BY t.height DESC, t.hash LIMIT ?",
+      ),
+      parentOf: p("SELECT prev_hash FROM blocks WHERE hash = ?").pluck(),
       setStatus: p("UPDATE blocks SET status = ? WHERE hash = ?"),
       children: p("SELECT hash FROM blocks WHERE prev_hash = ?").pluck(),
       bestCandidates: p(
@@ -134,9 +141,24 @@ export class ChainStore implements StateReader {
     const j = this.blockJson(hash);
     return j === undefined ? undefined : (JSON.parse(j) as Block & { hash: string });
   }
-  /** `header`: headerJson of the block. */
+  /** `header`: headerJson of the block. The block and the tips table change together. */
   insertBlock(info: BlockInfo, json: string, header: string): void {
-    this.s.insertBlock.run(info.hash, info.height, info.prevHash, workToHex(info.work), info.status, json, header);
+    const run = () => {
+      this.s.insertBlock.run(info.hash, info.height, info.prevHash, workToHex(info.work), info.status, json, header);
+      this.s.untip.run(info.prevHash);
+      this.s.tip.run(info.hash, info.height, info.hash);
+    };
+    // inside the caller's transaction (a connect, a synced chunk) no savepoint: it commits or rolls back whole
+    if (this.db.inTransaction) run();
+    else this.transaction(run);
+  }
+  /** Stored blocks with no stored child (the active tip among them), highest first: at most `limit`. */
+  tips(limit: number): BlockInfo[] {
+    return (this.s.tips.all(limit) as BlockRow[]).map(toInfo);
+  }
+  /** A stored block's parent hash. */
+  parentOf(hash: string): string | undefined {
+    return this.s.parentOf.get(hash) as string | undefined;
   }
   setStatus(hash: string, status: BlockStatus): void {
     this.s.setStatus.run(status, hash);

@@ -1,7 +1,7 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { type SqlConnection, type SqliteDriver, type SqlStatement, type SqlValue, sqliteDriver } from "./driver.js";
-import { DDL, MIGRATIONS, SCHEMA_VERSION } from "./schema.js";
+import { DDL, fillTips, MIGRATIONS, SCHEMA_VERSION } from "./schema.js";
 
 /** How long opening waits for another process to let go of the database (a node still shutting down). */
 const OPEN_WAIT_MS = 2000;
@@ -36,6 +36,10 @@ export class Db {
   /** A deterministic scalar SQL function. */
   function(name: string, fn: (...args: SqlValue[]) => SqlValue): void {
     this.conn.function(name, fn);
+  }
+  /** Whether a transaction is open (statements run now commit with it). */
+  get inTransaction(): boolean {
+    return this.depth > 0;
   }
   /** False once closed. */
   get open(): boolean {
@@ -159,6 +163,7 @@ export function openDb(path: string, driver: SqliteDriver = sqliteDriver()): Db 
   }
   db.exec(DDL);
   if (row === undefined) setMeta(db, "schema_version", String(SCHEMA_VERSION));
+  fillTips(db);
   return db;
 }
 

@@ -28,6 +28,13 @@
  *               ones survive restarts; appended in order, so ingest does not scatter writes
  *               over an id index (the id → seq map is kept in memory by PoolStore).
  * peers         known peers: url → health (added, last seen, failures, next try).
+ * tips          every stored block with no stored child (the active tip and the tips of side
+ *               branches, invalid ones included): hash, height; kept by ChainStore.insertBlock
+ *               in the block's own transaction, filled once from `blocks` for an older store
+ *               (fillTips), so GET /chain/tips reads a few rows instead of scanning the blocks.
+ * reorgs        the newest reorganisations (at most MAX_REORGS): seq → time (ms) and JSON
+ *               (what left and joined, their work, the transactions returned to the pool),
+ *               written inside the reorganisation's own transaction (src/node/forks.ts).
  *
  * txs, tx_keys, account_txs and token_events are the lookup indexes, written behind the tip
  * up to meta.indexed (tx-index.ts): every lookup first indexes what is missing.
@@ -183,6 +190,18 @@ CREATE TABLE IF NOT EXISTS pool_log (
   received INTEGER NOT NULL
 );
 
+CREATE TABLE IF NOT EXISTS tips (
+  hash   TEXT PRIMARY KEY,
+  height INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS tips_height ON tips (height);
+
+CREATE TABLE IF NOT EXISTS reorgs (
+  seq  INTEGER PRIMARY KEY,
+  at   INTEGER NOT NULL,
+  data TEXT NOT NULL
+);
+
 CREATE TABLE IF NOT EXISTS peers (
   url        TEXT PRIMARY KEY,
   added      INTEGER NOT NULL,
@@ -191,6 +210,19 @@ CREATE TABLE IF NOT EXISTS peers (
   next_try   INTEGER NOT NULL DEFAULT 0
 ) WITHOUT ROWID;
 `;
+
+/**
+ * Fills the tips table once for a store made before it existed (meta.chain_tips_filled marks it
+ * done): one pass over the blocks, each looked up in the prev_hash index.
+ */
+export function fillTips(db: Db): void {
+  if (db.prepare("SELECT value FROM meta WHERE key = 'chain_tips_filled'").get() !== undefined) return;
+  db.transaction(() => {
+    db.exec(`INSERT OR IGNORE INTO tips (hash, height)
+      SELECT b.hash, b.height FROM blocks b WHERE NOT EXISTS (SELECT 1 FROM blocks c WHERE c.prev_hash = b.hash);
+      INSERT OR REPLACE INTO meta (key, value) VALUES ('chain_tips_filled', '1');`);
+  });
+}
 
 /** What the node knows of a stored block. */
 export enum BlockStatus {

@@ -293,6 +293,8 @@ describe("secrets", () => {
       `/accounts/${status.address}/transactions`,
       "/tokens",
       "/reorg",
+      "/reorgs",
+      "/chain/tips",
       `/search?q=${status.address}`,
       `/search?q=${sent.body.id}`,
       "/nodes/resolve",

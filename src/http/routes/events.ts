@@ -1,7 +1,7 @@
 /**
  * Live updates for the block explorer: `GET /events` streams the chain's tip changes and the
  * pool's new transactions as server-sent events, and `GET /reorg` tells the last
- * reorganisation this node went through (kept in memory since it started).
+ * reorganisation this node went through (the newest of its stored history, src/node/forks.ts).
  * Bounded: at most MAX_SSE_CLIENTS streams at once and MAX_SSE_PER_ADDRESS from one client
  * address, a heartbeat comment every HEARTBEAT_MS, listeners removed when a stream closes,
  * streams ended when the server closes.
@@ -67,7 +67,11 @@ function txEvent(e: PoolEntry): TxEvent {
 }
 
 export function eventRoutes(app: App, node: TinyNode, access: AccessOptions): void {
-  let lastReorg: Reorg | null = null;
+  /** The newest stored reorganisation, in GET /reorg's shape (the blocks listed: the first 100 of each side). */
+  const lastReorg = (): Reorg | null => {
+    const r = node.forks.reorgs(1)[0];
+    return r === undefined ? null : { at: r.at, height: r.height_after, tip: r.tip, replaced: r.left, connected: r.joined };
+  };
   /** Open streams and their client addresses, oldest first (a Map keeps insertion order). */
   const clients = new Map<ServerResponse, string>();
   /** Each client address's open streams, oldest first. */
@@ -115,9 +119,7 @@ export function eventRoutes(app: App, node: TinyNode, access: AccessOptions): vo
     }
   };
   const onTip = (change: TipChange) => {
-    const ev = tipEvent(change);
-    if (ev.reorg) lastReorg = { at: Date.now(), height: ev.height, tip: ev.hash, replaced: ev.replaced, connected: ev.connected };
-    if (clients.size > 0) broadcast("tip", ev);
+    if (clients.size > 0) broadcast("tip", tipEvent(change));
   };
   const onSide = (b: SideBlock) => {
     if (clients.size > 0) broadcast("side", { height: b.height, hash: b.hash });
@@ -184,7 +186,7 @@ export function eventRoutes(app: App, node: TinyNode, access: AccessOptions): vo
       res.on("close", () => forget(res));
       res.on("error", () => forget(res));
       const tip = node.chain.tip;
-      const hello: HelloEvent = { height: tip.height, tip: tip.hash, operator: mayOperate(req, access), last_reorg: lastReorg };
+      const hello: HelloEvent = { height: tip.height, tip: tip.hash, operator: mayOperate(req, access), last_reorg: lastReorg() };
       res.write(`retry: 3000\nevent: hello\ndata: ${JSON.stringify(hello)}\n\n`);
     },
   );
@@ -193,11 +195,11 @@ export function eventRoutes(app: App, node: TinyNode, access: AccessOptions): vo
     "/reorg",
     {
       schema: {
-        summary: "The last reorganisation of the main chain since this node started (null if none)",
+        summary: "The last reorganisation of the main chain (null if none; the whole history: GET /reorgs)",
         tags: ["explorer"],
         response: { 200: ReorgAnswer },
       },
     },
-    async () => ({ last: lastReorg }),
+    async () => ({ last: lastReorg() }),
   );
 }
