@@ -73,6 +73,32 @@ describe("fork between two nodes", () => {
     const pending = (await http(`${a.url}/transactions/pending`)).body.transactions.map((t: { id: string }) => t.id);
     expect(pending).toEqual([txid]);
     expect((await http(`${a.url}/accounts/${key2.address}`)).body.balance).toBe(0);
+    // A shows the fork: B's tip active, its own block 4 a side tip one block off the main chain,
+    // and the reorganisation with the payment that went back to the pool
+    const tips = (await http(`${a.url}/chain/tips`)).body.tips;
+    expect(tips).toEqual([
+      { hash: bTip.tip, height: 6, branch_length: 0, work: bTip.total_work, status: "active" },
+      expect.objectContaining({ hash: aBlock4.hash, height: 4, branch_length: 1, status: "valid-fork" }),
+    ]);
+    // (the switch came with B's block 5, the first to give B's branch more work; block 6 then extended it)
+    const b5 = await hashAt(a.url, 5);
+    const reorgs = (await http(`${a.url}/reorgs`)).body;
+    expect(reorgs.next).toBeNull();
+    expect(reorgs.reorgs).toEqual([
+      expect.objectContaining({
+        height_before: 4,
+        height_after: 5,
+        fork_height: 3,
+        depth: 1,
+        tip: b5,
+        left: [{ index: 4, hash: aBlock4.hash, txs: 2 }],
+        returned_to_pool: [txid],
+        returned_count: 1,
+        left_work: DIFFICULTY,
+        joined_work: 2 * DIFFICULTY,
+      }),
+    ]);
+    expect((await http(`${a.url}/reorg`)).body.last).toMatchObject({ height: 5, tip: b5 });
     // the abandoned block's coinbase is not a transaction to redo
     expect(await txStatus(a.url, aBlock4.transactions[0]?.id as string)).toMatchObject({ code: 404 });
 

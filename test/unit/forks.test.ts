@@ -157,6 +157,21 @@ describe("GET /reorgs", () => {
     expect((await app.inject({ url: "/reorgs?before=x" })).statusCode).toBe(400);
   });
 
+  it("survives a restart (GET /reorg too)", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "tinychain-reorgs-"));
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    const opts = { params: NET, logger: pino({ level: "silent" }), threads: 1, verifyThreads: 0, dataDir: dir };
+    const first = createNode(opts);
+    for (const b of [a2, a3, b3, b4]) first.chain.submit(b);
+    await first.close();
+    const node = createNode(opts);
+    const app = await buildServer(node);
+    cleanups.push(() => node.close());
+    cleanups.push(() => app.close());
+    expect((await app.inject({ url: "/reorgs" })).json<ReorgPage>().reorgs.map((r) => r.tip)).toEqual([blockHash(b4)]);
+    expect((await app.inject({ url: "/reorg" })).json().last).toMatchObject({ height: 4, tip: blockHash(b4) });
+  });
+
   it("the history is bounded: the oldest entries go", () => {
     const db = openDb(":memory:");
     cleanups.push(() => db.close());
