@@ -134,7 +134,7 @@ export const blockPage: Page = async (ctx: Ctx, id: string) => {
       `Transactions (${b.transactions.length})`,
       table(
         ["Id", "Type", "From", "To", "Amount", "Block"],
-        txRows(b.transactions.map((tx) => ({ tx, block: b.index }))),
+        txRows(b.transactions.map((tx) => ({ tx, block: b.index, ...(onMain ? {} : { side: b.hash }) }))),
         "No transactions.",
       ),
     ),

@@ -1,7 +1,7 @@
 /** Overview: the network at a glance, the last blocks as a chain, latest and pending transactions; live. */
 import { type Block, get, type Reorg, type Status, type Tx } from "../api.js";
 import { chainView, reorgView } from "../chainview.js";
-import { addrLink, blockLink, clear, h, section, table, txLink } from "../dom.js";
+import { addrLink, blockLink, clear, h, section, short, table, txLink } from "../dom.js";
 import { ago, counterparty, hashrate, int, txAmount, txType } from "../format.js";
 import { coalesce } from "../live.js";
 import type { Ctx, Page } from "../page.js";
@@ -22,14 +22,19 @@ function networkRate(shown: Block[]): string {
   return `≈ ${hashrate(work / seconds)}`;
 }
 
-export function txRows(txs: Array<{ tx: Tx; block?: number }>) {
-  return txs.map(({ tx, block }) => [
-    txLink(tx.id),
+/**
+ * Table rows of transactions. `block`: the height of the block holding them; `side`: that
+ * block's hash when it is off the main chain, so the links name it by hash (the height alone
+ * is the main chain's block there) and the transaction's page is told which block it is in.
+ */
+export function txRows(txs: Array<{ tx: Tx; block?: number; side?: string }>) {
+  return txs.map(({ tx, block, side }) => [
+    side === undefined ? txLink(tx.id) : h("a", { href: `#/tx/${tx.id}/${side}`, class: "mono", title: tx.id }, short(tx.id)),
     txType(tx),
     addrLink(tx.sender),
     addrLink(counterparty(tx)),
     txAmount(tx),
-    block === undefined ? "pending" : blockLink(String(block), block),
+    block === undefined ? "pending" : side === undefined ? blockLink(String(block), block) : blockLink(side, `${block} (side)`),
   ]);
 }
 

@@ -5,6 +5,7 @@ import { int, txType } from "../format.js";
 import { coalesce } from "../live.js";
 import type { Ctx, Page } from "../page.js";
 import { signedSection } from "./tx-signed.js";
+import { sideTxPage } from "./tx-side.js";
 
 const ADDRESS_FIELDS = new Set(["sender", "recipient", "spender", "owner"]);
 
@@ -80,8 +81,10 @@ async function render(ctx: Ctx, id: string): Promise<TxInfo | undefined> {
   return info;
 }
 
-export const txPage: Page = async (ctx, id) => {
+export const txPage: Page = async (ctx, arg) => {
   ctx.title("Transaction");
+  const [id = "", inBlock] = arg.split("/"); // #/tx/{id}/{hash}: as seen in that block (a side branch's: tx-side.ts)
+  if (inBlock !== undefined && (await sideTxPage(ctx, id, inBlock, value))) return undefined;
   await render(ctx, id);
   // Confirmations change with every block, and a pending transaction gets confirmed (or drops out).
   const refresh = coalesce(async () => {
