@@ -8,9 +8,12 @@ import { errorMessage } from "../../src/api/errors.js";
 export type {
   Account,
   Block,
+  ChainTip,
   HistoryPage,
   Mined,
   Peer,
+  ReorgEntry,
+  ReorgPage,
   SearchMatch,
   Status,
   TokenEvent,

@@ -32,7 +32,7 @@ export function chainView(blocks: Block[]): HTMLElement {
 
 /** The last reorganisation: the blocks that left the main chain and those that replaced them. */
 export function reorgView(r: Reorg | null): HTMLElement {
-  if (r === null) return h("p", { class: "muted" }, "No reorganisation since this node started.");
+  if (r === null) return h("p", { class: "muted" }, "No reorganisation recorded by this node.");
   const row = (refs: Reorg["replaced"], cls: string) =>
     h(
       "ol",

@@ -1,9 +1,11 @@
-/** The node's event stream (GET /events): tip changes and new pending transactions, pushed. */
+/** The node's event stream (GET /events): tip changes, side blocks and new pending transactions, pushed. */
 import type { HelloEvent as Hello, TipEvent, TxEvent } from "../../src/api/events.js";
 
 export interface Handlers {
   tip?: (e: TipEvent) => void;
   tx?: (e: TxEvent) => void;
+  /** A block was stored off the main chain (a fork). */
+  side?: (e: { height: number; hash: string }) => void;
 }
 
 type State = "connecting" | "live" | "offline";
@@ -38,6 +40,10 @@ export function connect(stateChanged: (s: State) => void): void {
   es.addEventListener("tip", (ev) => {
     const e = parse<TipEvent>(ev);
     if (e) for (const l of listeners) l.tip?.(e);
+  });
+  es.addEventListener("side", (ev) => {
+    const e = parse<{ height: number; hash: string }>(ev);
+    if (e) for (const l of listeners) l.side?.(e);
   });
   es.addEventListener("tx", (ev) => {
     const e = parse<TxEvent>(ev);

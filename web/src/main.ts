@@ -8,6 +8,7 @@ import { accountPage } from "./pages/account.js";
 import { blockPage } from "./pages/block.js";
 import { chainPage } from "./pages/chain.js";
 import { consolePage } from "./pages/console.js";
+import { forksPage } from "./pages/forks.js";
 import { overviewPage } from "./pages/overview.js";
 import { peersPage, poolPage } from "./pages/peers-pool.js";
 import { searchPage } from "./pages/search.js";
@@ -17,6 +18,7 @@ import { txPage } from "./pages/tx.js";
 const ROUTES: Record<string, Page> = {
   "": overviewPage,
   chain: chainPage,
+  forks: forksPage,
   block: blockPage,
   tx: txPage,
   address: accountPage,

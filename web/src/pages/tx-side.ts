@@ -27,7 +27,7 @@ export async function sideTxPage(ctx: Ctx, id: string, blockHash: string, value:
         ? "a coinbase belongs to its block: it pays nobody unless that block joins the main chain"
         : "neither in the main chain nor waiting in this node's pool"
       : now.status === "pending"
-        ? "back in the pool, waiting for a block of the main chain"
+        ? h("span", {}, h("a", { href: `#/tx/${id}` }, "back in the pool"), ", waiting for a block of the main chain")
         : h("span", {}, "confirmed on the main chain in ", blockLink(now.block_hash ?? String(now.block_index), `#${now.block_index}`));
   clear(
     ctx.root,
