@@ -82,6 +82,14 @@ describe("the Forks page", () => {
     expect(entry).toContain("1 transaction went back to the pool");
     expect(await page.locator(`.reorg-entry a[href='#/tx/${sent.body.id}']`).count()).toBe(1);
     await s.screenshot("forks-reorg");
+    // at phone width the tree scrolls in its own box, the page does not scroll sideways
+    const phone = await s.context.newPage();
+    await phone.setViewportSize({ width: 390, height: 844 });
+    await phone.goto(`${a.url}/#/forks`);
+    await phone.waitForSelector(".reorg-entry");
+    expect(await phone.evaluate("document.documentElement.scrollWidth - window.innerWidth")).toBeLessThanOrEqual(0);
+    await s.screenshot("forks-phone", phone);
+    await phone.close();
 
     // the stale block's page: its payment links to the transaction as seen in that block
     await page.click(".blk-cell.stale");

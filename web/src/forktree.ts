@@ -40,7 +40,7 @@ export function forkTree(main: Block[], branches: Branch[], mainWork: number | s
     );
   const label = (row: number, ...children: Child[]) => place(h("div", { class: "fork-label" }, ...children), row, 1);
   const grid = h("div", { class: "fork-grid", "aria-label": "the block tree: one row per branch, one column per height" });
-  grid.style.gridTemplateColumns = `minmax(12rem, auto) repeat(${to - from + 1}, 4.6rem)`;
+  grid.style.gridTemplateColumns = `minmax(8rem, 13rem) repeat(${to - from + 1}, 4.6rem)`;
   grid.append(
     label(1, h("strong", {}, "Main chain"), h("span", { class: "small" }, `total work ${int(mainWork)}`)),
     ...main.map((b, i) => cell(b, 1, i === main.length - 1 ? "main tip" : "main", "main-chain block")),

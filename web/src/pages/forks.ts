@@ -136,6 +136,7 @@ async function render(ctx: Ctx): Promise<void> {
           },
           "Older reorganisations",
         );
+  const tree = forkTree(main, branches, status.total_work);
   clear(
     ctx.root,
     h("h1", {}, "Forks"),
@@ -149,7 +150,7 @@ async function render(ctx: Ctx): Promise<void> {
     ),
     section(
       `The last ${main.length} blocks and the branches forking among them`,
-      forkTree(main, branches, status.total_work),
+      tree,
       h(
         "p",
         { class: "small" },
@@ -165,6 +166,7 @@ async function render(ctx: Ctx): Promise<void> {
       more(page.next),
     ),
   );
+  tree.scrollLeft = tree.scrollWidth; // on a narrow screen, the tip's end of the tree in view
 }
 
 export const forksPage: Page = async (ctx) => {
