@@ -9,6 +9,7 @@ import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import type { Command } from "commander";
 import { allowHostOption, intOption } from "./options.js";
+import { misnamedOption } from "./usage.js";
 
 interface DevnetOptions {
   nodes: number;
@@ -88,7 +89,7 @@ export async function runDevnet(opts: DevnetOptions): Promise<void> {
 }
 
 export function registerDevnetCommand(program: Command): void {
-  program
+  const devnet = program
     .command("devnet")
     .description("run N nodes on consecutive ports, each registered with the others")
     .option("--nodes <n>", "how many nodes", intOption(1, 32), 3)
@@ -105,4 +106,5 @@ export function registerDevnetCommand(program: Command): void {
     .action(async (opts: DevnetOptions) => {
       await runDevnet(opts);
     });
+  misnamedOption(devnet, "--port", "--base-port");
 }
