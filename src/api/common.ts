@@ -4,9 +4,16 @@
  */
 import { type Static, type TSchema, Type } from "typebox";
 
-export const Hex64 = Type.String({ pattern: "^[0-9a-f]{64}$", description: "64 lowercase hex characters" });
-export const Address = Type.String({ pattern: "^[0-9a-f]{64}$", description: "an address: the Ed25519 public key, 64 lowercase hex" });
-export const TokenId = Type.String({ pattern: "^[0-9a-f]{64}$", description: "a token id: the id of its token_create transaction" });
+// A pattern's `description` says what the value must be: error messages read "NAME must be DESCRIPTION".
+export const Hex64 = Type.String({ pattern: "^[0-9a-f]{64}$", description: "64 lowercase hexadecimal characters" });
+export const Address = Type.String({
+  pattern: "^[0-9a-f]{64}$",
+  description: "64 lowercase hexadecimal characters (an address: an Ed25519 public key)",
+});
+export const TokenId = Type.String({
+  pattern: "^[0-9a-f]{64}$",
+  description: "64 lowercase hexadecimal characters (a token id: the id of its token_create transaction)",
+});
 export const Uint = Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER });
 /** An amount of a token. */
 export const Units = Type.Integer({ description: "base units (the token's smallest unit; divide by 10^decimals for whole tokens)" });

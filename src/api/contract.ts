@@ -290,7 +290,12 @@ export type Account = Static<ReturnType<typeof AccountAnswer>>;
 
 export const HistoryQuery = Type.Object({
   limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }),
-  before: Type.Optional(Type.String({ pattern: "^[0-9]{1,16}:[0-9]{1,6}$", description: "cursor: height:position" })),
+  before: Type.Optional(
+    Type.String({
+      pattern: "^[0-9]{1,16}:[0-9]{1,6}$",
+      description: "a cursor HEIGHT:POSITION (two numbers), as a page's `next` gives it",
+    }),
+  ),
 });
 export const HistoryPage = Type.Object({
   transactions: Type.Array(Type.Object({ transaction: Transaction, block_index: Type.Integer(), position: Type.Integer() })),

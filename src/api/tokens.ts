@@ -47,7 +47,10 @@ export type TokenAllowance = Static<typeof TokenAllowance>;
 export const TokenEventQuery = Type.Object({
   limit: Type.Integer({ minimum: 1, maximum: 500, default: 100 }),
   after: Type.Optional(
-    Type.String({ pattern: "^[0-9]{1,16}:[0-9]{1,6}:[0-9]{1,6}$", description: "cursor: block index:position:event number" }),
+    Type.String({
+      pattern: "^[0-9]{1,16}:[0-9]{1,6}:[0-9]{1,6}$",
+      description: "a cursor BLOCK:POSITION:EVENT (three numbers), as a page's `next` gives it",
+    }),
   ),
 });
 export const TokenEventEntry = Type.Object(

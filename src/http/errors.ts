@@ -1,6 +1,7 @@
 /** Maps rule refusals and request problems to docs/protocol.md §7 error answers: `{"error": "...", "code"}`. */
 import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
 import { isRuleError, type ReasonKind } from "../core/errors.js";
+import { type AjvIssue, validationMessage } from "./validation-message.js";
 
 const STATUS_OF: Record<ReasonKind, number> = { invalid: 400, conflict: 409, busy: 503 };
 
@@ -30,7 +31,7 @@ function fastifyMessage(err: FastifyError): { status: number; message: string; c
       break;
   }
   if (err.validation) {
-    return { status: 400, message: `invalid request: ${err.message}` };
+    return { status: 400, message: validationMessage(err.validationContext, err.validation as AjvIssue[]), code: "bad-request" };
   }
   if (err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 500) {
     return { status: err.statusCode, message: err.message };

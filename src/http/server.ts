@@ -77,8 +77,11 @@ function hostLines(raw: readonly string[]): number {
   return n;
 }
 
-/** Params and query strings are checked (and coerced) by ajv; bodies by the core rules in the handlers. */
-const ajv = new Ajv({ coerceTypes: "array", useDefaults: true, removeAdditional: false, allErrors: false, strict: false });
+/**
+ * Params and query strings are checked (and coerced) by ajv; bodies by the core rules in the
+ * handlers. `verbose` gives each error its schema and value, for the message (validation-message.ts).
+ */
+const ajv = new Ajv({ coerceTypes: "array", useDefaults: true, removeAdditional: false, allErrors: false, strict: false, verbose: true });
 
 export async function buildServer(node: TinyNode, opts: ServerOptions = {}): Promise<FastifyInstance> {
   const connections: ConnectionLimits = { ...CONNECTION_DEFAULTS, ...opts.connections };

@@ -271,6 +271,22 @@ describe("bad input gets a 4xx with {error} (or, in a batch, an {error} per item
   });
 });
 
+describe("path and query problems in plain words", () => {
+  it("names the parameter, says what it must be and what was sent, with code bad-request", async () => {
+    const expectations: Array<[string, string]> = [
+      ["/accounts/bob", 'address must be 64 lowercase hexadecimal characters (an address: an Ed25519 public key), not "bob"'],
+      [`/tokens/${R}/balances/XYZ`, 'address must be 64 lowercase hexadecimal characters (an address: an Ed25519 public key), not "XYZ"'],
+      ["/blocks?limit=1.5", 'limit must be a whole number, not "1.5"'],
+      [`/accounts/${R}/transactions?limit=0`, "limit must be at least 1, not 0"],
+    ];
+    for (const [path, message] of expectations) {
+      const r = await http(`${node.url}${path}`);
+      expect(r.status, path).toBe(400);
+      expect(r.body, path).toEqual({ error: message, code: "bad-request" });
+    }
+  });
+});
+
 describe("raw HTTP abuse", () => {
   it("survives garbage, truncated bodies and half-sent requests", async () => {
     expect(await rawExchange(node.port, "HELLO\r\n\r\n")).toMatch(/^HTTP\/1\.1 400/);
