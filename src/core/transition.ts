@@ -89,7 +89,7 @@ function applyEffect(state: StateOverlay, tx: SignedTx, id: string): TokenEvent[
       requireToken(state, tx.token);
       const allowed = state.allowance(tx.token, tx.owner, tx.sender);
       if (allowed < tx.amount) {
-        fail("insufficient-allowance", `${tx.sender} may spend ${allowed} of ${tx.owner}'s token ${tx.token}, not ${tx.amount}`);
+        fail("insufficient-allowance", `${tx.sender} may spend ${allowed} base units of ${tx.owner}'s token ${tx.token}, not ${tx.amount}`);
       }
       moveTokens(state, tx.token, tx.owner, tx.recipient, tx.amount);
       state.set(keys.allowance(tx.token, tx.owner, tx.sender), allowed - tx.amount);

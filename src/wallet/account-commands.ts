@@ -65,7 +65,7 @@ function describe(tx: TxWithId, me: string, token: (id: string) => TokenInfo | u
 function describeKind(tx: TxWithId, me: string, token: (id: string) => TokenInfo | undefined): string {
   const amt = (units: number, id: string) => {
     const t = token(id);
-    return t ? formatTokenAmount(units, t) : `${units} units of ${short(id)}`;
+    return t ? formatTokenAmount(units, t) : `${units} base units of ${short(id)}`;
   };
   switch (tx.type) {
     case "coinbase":

@@ -5,7 +5,8 @@
  */
 import { formatTokenAmount, formatTokenAmountWithUnits, formatUnits, parseTokenAmount } from "./amounts.js";
 import { WalletError } from "./errors.js";
-import type { Output, SendOptions, WalletSession } from "./session.js";
+import type { Output, SendOptions, Sent, WalletSession } from "./session.js";
+import { inUserUnits, type RefusalContext } from "./token-refusal.js";
 
 export interface AmountOptions extends SendOptions {
   raw?: boolean;
@@ -19,6 +20,15 @@ export interface CreateOptions extends AmountOptions {
 }
 
 const SYMBOL = /^[A-Z0-9]{1,12}$/;
+
+/** Sends, and retells a refusal about amounts in the units the user typed. */
+async function sendTokens(sending: Promise<Sent>, ctx: RefusalContext): Promise<Sent> {
+  try {
+    return await sending;
+  } catch (err) {
+    throw inUserUnits(err, ctx);
+  }
+}
 
 export async function tokenCreateCommand(s: WalletSession, o: CreateOptions): Promise<Output> {
   const len = [...o.name].length;
@@ -46,7 +56,12 @@ export async function tokenTransferCommand(s: WalletSession, token: string, to: 
   const recipient = s.addressArg("recipient", to);
   const t = await s.token(token);
   const units = parseTokenAmount(amount, t.decimals, { raw: o.raw === true, symbol: t.symbol });
-  const sent = await s.send({ type: "token_transfer", token: t.id, recipient, amount: units }, o);
+  const sent = await sendTokens(s.send({ type: "token_transfer", token: t.id, recipient, amount: units }, o), {
+    token: t,
+    units,
+    raw: o.raw === true,
+    holder: "this wallet",
+  });
   return s.sentOutput(sent, `sent ${formatTokenAmountWithUnits(units, t)} to ${recipient}`);
 }
 
@@ -79,7 +94,12 @@ export async function tokenTransferFromCommand(
   const recipient = s.addressArg("recipient", to);
   const t = await s.token(token);
   const units = parseTokenAmount(amount, t.decimals, { raw: o.raw === true, symbol: t.symbol });
-  const sent = await s.send({ type: "token_transfer_from", token: t.id, owner: ow, recipient, amount: units }, o);
+  const sent = await sendTokens(s.send({ type: "token_transfer_from", token: t.id, owner: ow, recipient, amount: units }, o), {
+    token: t,
+    units,
+    raw: o.raw === true,
+    holder: ow,
+  });
   return s.sentOutput(sent, `moved ${formatTokenAmountWithUnits(units, t)} of ${ow}'s to ${recipient}`);
 }
 

@@ -161,9 +161,11 @@ describe("ERC-20 token", () => {
     const r = await wallet(["token", "transfer-from", token, addr.alice as string, addr.dave as string, "1.01"], opts("carol"));
     expect(r.code).not.toBe(0);
     expect(r.json.code).toBe("insufficient-allowance");
-    expect(r.stderr).toMatch(/may spend 100 of/);
+    expect(r.stderr).toContain(`this wallet may spend 1.00 BAR of ${addr.alice}'s tokens, not 1.01 BAR`);
     const raw = await wallet(["token", "transfer-from", token, addr.alice as string, addr.dave as string, "101", "--raw"], opts("carol"));
     expect(raw.json.code).toBe("insufficient-allowance");
+    expect(raw.json.error).toContain("may spend 100 base units of");
+    expect(raw.json.error).toContain("not 101 base units");
     expect(await allowance("alice", "carol")).toBe(100);
   });
 

@@ -7,11 +7,12 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { NodeClient, nodeUrl } from "../../src/wallet/client.js";
-import { WalletError } from "../../src/wallet/errors.js";
+import { ApiError, WalletError } from "../../src/wallet/errors.js";
 import { saveWallet } from "../../src/wallet/keyfile.js";
 import { PASSPHRASE_ENV } from "../../src/wallet/passphrase.js";
 import { WalletSession } from "../../src/wallet/session.js";
 import { signTransaction } from "../../src/wallet/sign.js";
+import { inUserUnits } from "../../src/wallet/token-refusal.js";
 import { waitForConfirmation } from "../../src/wallet/wait.js";
 import { createWallet, loadSigningKey, walletAddress } from "../../src/wallet/wallet-keys.js";
 import { key1, key2 } from "../helpers/keys.js";
@@ -101,7 +102,10 @@ describe("refusals", () => {
   });
 
   it("insufficient allowance: points at approve", async () => {
-    const { url, server } = await fakeNode(400, { error: "x may spend 100 of y's token z, not 101", code: "insufficient-allowance" });
+    const { url, server } = await fakeNode(400, {
+      error: "x may spend 100 base units of y's token z, not 101",
+      code: "insufficient-allowance",
+    });
     servers.push(server);
     const { tx } = signTransaction(
       key1,
@@ -111,6 +115,35 @@ describe("refusals", () => {
     const e = await failure(new NodeClient(url).submit(tx));
     expect(e.message).toMatch(/may spend 100/);
     expect(e.message).toMatch(/token approve/);
+  });
+});
+
+describe("token refusals in the units the user typed", () => {
+  const ALC = { decimals: 2, symbol: "ALC" };
+  const nodeSays = (code: string, message: string) => new ApiError(400, message, code, `refused: ${message}`);
+
+  it("an allowance of 7000 base units against 80 ALC typed: whole tokens with the symbol", () => {
+    const err = nodeSays("insufficient-allowance", `${key2.address} may spend 7000 base units of ${key1.address}'s token t, not 8000`);
+    const e = inUserUnits(err, { token: ALC, units: 8000, raw: false, holder: key1.address }) as ApiError;
+    expect(e.code).toBe("insufficient-allowance");
+    expect(e.message).toContain(`this wallet may spend 70.00 ALC of ${key1.address}'s tokens, not 80.00 ALC`);
+    expect(e.message).not.toMatch(/\b7000\b|\b8000\b/);
+    expect(e.message).toMatch(/token approve/);
+  });
+
+  it("a token balance, and with --raw base units labelled as such", () => {
+    const err = nodeSays("insufficient-token-balance", `${key1.address} holds 500 base units of token t, not 900`);
+    const whole = inUserUnits(err, { token: ALC, units: 900, raw: false, holder: "this wallet" }) as ApiError;
+    expect(whole.message).toContain("this wallet holds 5.00 ALC, not 9.00 ALC");
+    const raw = inUserUnits(err, { token: ALC, units: 900, raw: true, holder: "this wallet" }) as ApiError;
+    expect(raw.message).toContain("this wallet holds 500 base units, not 900 base units");
+  });
+
+  it("a message it cannot read still speaks in tokens; other errors pass unchanged", () => {
+    const e = inUserUnits(nodeSays("insufficient-allowance", "no"), { token: ALC, units: 8000, raw: false, holder: "o" }) as ApiError;
+    expect(e.message).toContain("this wallet's allowance from o is less than 80.00 ALC");
+    const other = nodeSays("fee-too-low", "fee");
+    expect(inUserUnits(other, { token: ALC, units: 1, raw: false, holder: "o" })).toBe(other);
   });
 });
 
