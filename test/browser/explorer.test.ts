@@ -6,7 +6,7 @@
 import type { Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { signTx } from "../helpers/factory.js";
-import { key1, key2 } from "../helpers/keys.js";
+import { key1, key2, testKey } from "../helpers/keys.js";
 import { http, type NodeProc, removeDir, startNode, waitFor } from "../helpers/node-process.js";
 import { openBrowser, type Session } from "./browser.js";
 
@@ -17,6 +17,8 @@ let node: NodeProc;
 let s: Session;
 let page: Page;
 let nodeAddress: string;
+/** The token the tokens test creates (ETC, 2 decimals, held by key1). */
+let etc: string;
 
 const mine = async (n: NodeProc = node) => {
   const r = await http(`${n.url}/mine`, { method: "POST" });
@@ -173,6 +175,7 @@ describe("block explorer", () => {
     const r = await http(`${node.url}/transactions`, { body: create });
     expect(r.status, r.text).toBe(201);
     const token = r.body.id as string;
+    etc = token;
     const send = signTx(key1, { type: "token_transfer", network: "devnet", nonce: 1, token, recipient: key2.address, amount: 2_550 });
     expect((await http(`${node.url}/transactions`, { body: send })).status).toBe(201);
     await go("#/pool");
@@ -194,6 +197,45 @@ describe("block explorer", () => {
     await s.screenshot("token");
     await go(`#/address/${key2.address}`);
     await expect.poll(() => text("main")).toContain("25.5");
+  });
+
+  it("account history: a transfer_from is out for the owner, in for the recipient, moved for the spender; amounts in ETC", async () => {
+    const carol = testKey("explorer carol");
+    const approve = signTx(key1, { type: "token_approve", network: "devnet", nonce: 2, token: etc, spender: key2.address, amount: 1_000 });
+    expect((await http(`${node.url}/transactions`, { body: approve })).status).toBe(201);
+    await mine();
+    const from = signTx(key2, {
+      type: "token_transfer_from",
+      network: "devnet",
+      nonce: 0,
+      token: etc,
+      owner: key1.address,
+      recipient: carol.address,
+      amount: 500,
+    });
+    const r = await http(`${node.url}/transactions`, { body: from });
+    expect(r.status, r.text).toBe(201);
+    const id = r.body.id as string;
+    await mine();
+    const row = async (address: string) => {
+      await go(`#/address/${address}`);
+      const tr = page.locator(`#history tr:has(a[href="#/tx/${id}"])`);
+      await tr.waitFor();
+      return (await tr.locator("td").allTextContents()).join(" | ");
+    };
+    const owner = await row(key1.address);
+    expect(owner).toMatch(/\bout\b/);
+    expect(owner).toContain("5 ETC");
+    expect(owner).not.toContain("base units");
+    expect(owner).toContain(carol.address.slice(0, 8));
+    const recipient = await row(carol.address);
+    expect(recipient).toMatch(/\bin\b/);
+    expect(recipient).toContain(key1.address.slice(0, 8));
+    const spender = await row(key2.address);
+    expect(spender).toContain("moved for");
+    expect(spender).toContain(key1.address.slice(0, 8));
+    expect(spender).not.toMatch(/\b(in|out)\b/);
+    await s.screenshot("account-spender");
   });
 
   it("peers and the chain view render; pages are readable at phone width", async () => {

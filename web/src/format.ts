@@ -83,15 +83,23 @@ export const txType = (tx: Tx) => TYPE_NAMES[tx.type] ?? tx.type;
 /** The other party of a transaction, whatever its type. */
 export const counterparty = (tx: Tx): string | undefined => tx.recipient ?? tx.spender;
 
-/** What a transaction moves, in words. */
-export function txAmount(tx: Tx): string {
+/** What the explorer knows of a token to show its amounts: from GET /tokens/{id}. */
+export interface TokenUnits {
+  decimals: number;
+  symbol: string;
+}
+
+/** What a transaction moves, in words: token amounts in whole tokens when the token is known, else labelled base units. */
+export function txAmount(tx: Tx, token?: TokenUnits): string {
   switch (tx.type) {
     case "coinbase":
     case "transfer":
       return coins(tx.amount);
     case "token_create":
-      return `${tx.symbol ?? ""} supply ${int(tx.supply ?? 0)} (base units)`;
+      return tx.decimals === undefined
+        ? `${tx.symbol ?? ""} supply ${int(tx.supply ?? 0)} (base units)`
+        : `supply ${tokenAmount(tx.supply ?? 0, tx.decimals)} ${tx.symbol ?? ""}`;
     default:
-      return `${int(tx.amount ?? 0)} base units`;
+      return token === undefined ? `${int(tx.amount ?? 0)} base units` : `${tokenAmount(tx.amount ?? 0, token.decimals)} ${token.symbol}`;
   }
 }

@@ -1,22 +1,45 @@
 /** An address: balance, nonce, what is pending, token holdings, confirmed history (paged); live. */
-import { type Account, enc, get, type HistoryPage, type Tx } from "../api.js";
+import { type Account, enc, get, type HistoryPage, type Token, type Tx } from "../api.js";
+import { directionOf } from "../direction.js";
 import { addrLink, blockLink, clear, fields, h, section, table, tokenLink, txLink } from "../dom.js";
-import { coins, int, tokenAmount, txAmount, txType } from "../format.js";
+import { coins, int, type TokenUnits, tokenAmount, txAmount, txType } from "../format.js";
 import { coalesce } from "../live.js";
 import type { Ctx, Page } from "../page.js";
 
 const PAGE = 25;
 
-function historyRows(address: string, txs: Array<{ tx: Tx; block?: number }>) {
+/** Decimals and symbols of the tokens seen on the page, fetched once each (GET /tokens/{id}). */
+const tokenUnits = new Map<string, Promise<TokenUnits | undefined>>();
+
+function unitsOf(id: string): Promise<TokenUnits | undefined> {
+  let p = tokenUnits.get(id);
+  if (p === undefined) {
+    p = get<Token>(`/tokens/${enc(id)}`).then(
+      (t) => ({ decimals: t.decimals, symbol: t.symbol }),
+      () => {
+        tokenUnits.delete(id);
+        return undefined;
+      },
+    );
+    tokenUnits.set(id, p);
+  }
+  return p;
+}
+
+async function unitsFor(txs: Tx[]): Promise<Map<string, TokenUnits | undefined>> {
+  const ids = [...new Set(txs.flatMap((t) => (t.token === undefined ? [] : [t.token])))];
+  return new Map(await Promise.all(ids.map(async (id) => [id, await unitsOf(id)] as const)));
+}
+
+function historyRows(address: string, txs: Array<{ tx: Tx; block?: number }>, units: Map<string, TokenUnits | undefined>) {
   return txs.map(({ tx, block }) => {
-    const out = tx.sender === address;
-    const other = out ? (tx.recipient ?? tx.spender) : tx.sender;
+    const { label, other } = directionOf(tx, address);
     return [
       txLink(tx.id),
       txType(tx),
-      out ? "out" : "in",
+      label,
       addrLink(other),
-      txAmount(tx),
+      txAmount(tx, tx.token === undefined ? undefined : units.get(tx.token)),
       tx.fee === undefined ? "—" : int(tx.fee),
       block === undefined ? "pending" : blockLink(String(block), block),
     ];
@@ -35,14 +58,15 @@ async function render(ctx: Ctx, address: string, view: View): Promise<void> {
     get<HistoryPage>(`/accounts/${enc(address)}/transactions?limit=${PAGE}${cursor ? `&before=${enc(cursor)}` : ""}`),
     get<{ transactions: Tx[] }>("/transactions/pending"),
   ]);
+  const mine = pool.transactions.filter(
+    (t) => t.sender === address || t.recipient === address || t.spender === address || t.owner === address,
+  );
+  const units = await unitsFor([...mine, ...history.transactions.map((r) => r.transaction)]);
   if (!ctx.alive()) return;
   const go = (cursors: string[]) => {
     view.cursors = cursors;
     void render(ctx, address, view).catch(() => {});
   };
-  const mine = pool.transactions.filter(
-    (t) => t.sender === address || t.recipient === address || t.spender === address || t.owner === address,
-  );
   const head = ["Id", "Type", "Direction", "Counterparty", "Amount", "Fee", "Block"];
   const pager = h(
     "nav",
@@ -84,6 +108,7 @@ async function render(ctx: Ctx, address: string, view: View): Promise<void> {
         historyRows(
           address,
           mine.map((tx) => ({ tx })),
+          units,
         ),
         "Nothing pending.",
       ),
@@ -98,6 +123,7 @@ async function render(ctx: Ctx, address: string, view: View): Promise<void> {
           historyRows(
             address,
             history.transactions.map((r) => ({ tx: r.transaction, block: r.block_index })),
+            units,
           ),
           "No confirmed transactions.",
         ),
