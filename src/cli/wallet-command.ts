@@ -63,6 +63,13 @@ function sending(cmd: Command): Command {
     .option("--timeout <seconds>", "with --wait: give up after this long", intOption(1, 86_400), DEFAULT_WAIT_SECONDS);
 }
 
+/** --yes / --new-address, for commands that send to a recipient (src/wallet/address-check.ts). */
+function toNewAddress(cmd: Command): Command {
+  return cmd
+    .option("--yes", "send even if the recipient has never been seen on the chain")
+    .option("--new-address", "the same as --yes: the recipient is a new address on purpose");
+}
+
 function tokenAmounts(cmd: Command): Command {
   return sending(cmd).option("--raw", "amounts are in base units, not whole tokens");
 }
@@ -101,7 +108,10 @@ export function registerWalletCommand(program: Command): void {
     .description("coins (confirmed and pending) and token holdings")
     .action(run((s) => balanceCommand(s)));
   sending(
-    wallet.command("send").argument("<to>", "recipient address").argument("<amount>", "whole coins").description("send coins"),
+    toNewAddress(wallet.command("send"))
+      .argument("<to>", "recipient address")
+      .argument("<amount>", "whole coins")
+      .description("send coins"),
   ).action(run((s, to, amount, o) => sendCommand(s, to, amount, o)));
   wallet
     .command("history")
@@ -120,7 +130,11 @@ export function registerWalletCommand(program: Command): void {
       .requiredOption("--supply <amount>", "total supply in whole tokens (base units with --raw)"),
   ).action(run((s, o) => tokenCreateCommand(s, o)));
   tokenAmounts(
-    token.command("transfer").argument("<token>").argument("<to>").argument("<amount>").description("send tokens (ERC-20 transfer)"),
+    toNewAddress(token.command("transfer"))
+      .argument("<token>")
+      .argument("<to>")
+      .argument("<amount>")
+      .description("send tokens (ERC-20 transfer)"),
   ).action(run((s, t, to, amount, o) => tokenTransferCommand(s, t, to, amount, o)));
   tokenAmounts(
     token
@@ -131,8 +145,7 @@ export function registerWalletCommand(program: Command): void {
       .description("set how much SPENDER may move of this wallet's tokens (ERC-20 approve; replaces the earlier allowance)"),
   ).action(run((s, t, spender, amount, o) => tokenApproveCommand(s, t, spender, amount, o)));
   tokenAmounts(
-    token
-      .command("transfer-from")
+    toNewAddress(token.command("transfer-from"))
       .argument("<token>")
       .argument("<owner>")
       .argument("<to>")

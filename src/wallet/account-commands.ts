@@ -1,6 +1,7 @@
 /** `tinychain wallet new | import | address | balance | send | history` (docs/protocol.md §8). */
 
 import type { TokenInfo, TxWithId } from "../api/contract.js";
+import { checkRecipient, type NewAddressOptions } from "./address-check.js";
 import { formatTokenAmount, formatUnits, parseCoinAmount } from "./amounts.js";
 import { WalletError } from "./errors.js";
 import type { Output, SendOptions, WalletSession } from "./session.js";
@@ -46,9 +47,10 @@ export async function balanceCommand(s: WalletSession): Promise<Output> {
   };
 }
 
-export async function sendCommand(s: WalletSession, to: string, amount: string, opts: SendOptions): Promise<Output> {
+export async function sendCommand(s: WalletSession, to: string, amount: string, opts: SendOptions & NewAddressOptions): Promise<Output> {
   const recipient = s.addressArg("recipient", to);
   const coins = parseCoinAmount(amount, "amount", 1);
+  await checkRecipient(s.client, "recipient", recipient, opts);
   const sent = await s.send({ type: "transfer", recipient, amount: coins }, opts);
   return s.sentOutput(sent, `sent ${coins} coin(s) to ${recipient}`);
 }

@@ -3,12 +3,13 @@
  * (docs/protocol.md §8): ERC-20 over the node's API. Amounts are whole tokens with up to the token's
  * decimals, or base units with --raw.
  */
+import { checkRecipient, type NewAddressOptions } from "./address-check.js";
 import { formatTokenAmount, formatTokenAmountWithUnits, formatUnits, parseTokenAmount } from "./amounts.js";
 import { WalletError } from "./errors.js";
 import type { Output, SendOptions, Sent, WalletSession } from "./session.js";
 import { inUserUnits, type RefusalContext } from "./token-refusal.js";
 
-export interface AmountOptions extends SendOptions {
+export interface AmountOptions extends SendOptions, NewAddressOptions {
   raw?: boolean;
 }
 
@@ -56,6 +57,7 @@ export async function tokenTransferCommand(s: WalletSession, token: string, to: 
   const recipient = s.addressArg("recipient", to);
   const t = await s.token(token);
   const units = parseTokenAmount(amount, t.decimals, { raw: o.raw === true, symbol: t.symbol });
+  await checkRecipient(s.client, "recipient", recipient, o);
   const sent = await sendTokens(s.send({ type: "token_transfer", token: t.id, recipient, amount: units }, o), {
     token: t,
     units,
@@ -94,6 +96,7 @@ export async function tokenTransferFromCommand(
   const recipient = s.addressArg("recipient", to);
   const t = await s.token(token);
   const units = parseTokenAmount(amount, t.decimals, { raw: o.raw === true, symbol: t.symbol });
+  await checkRecipient(s.client, "recipient", recipient, o);
   const sent = await sendTokens(s.send({ type: "token_transfer_from", token: t.id, owner: ow, recipient, amount: units }, o), {
     token: t,
     units,

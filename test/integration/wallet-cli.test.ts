@@ -56,12 +56,28 @@ describe("wallet keys", () => {
 });
 
 describe("coins", () => {
+  it("refuses to send to an address the chain has never seen, unless --yes or --new-address", async () => {
+    const pendingBefore = (await http(`${node.url}/status`)).body.pending;
+    const r = await wallet(["send", addr.bob as string, "1"], { ...opts("alice"), json: false });
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain("this address has never been seen on the chain: check it, or pass --yes to send anyway");
+    expect(r.stderr).toContain(addr.bob);
+    const j = await wallet(["send", addr.bob as string, "1"], opts("alice"));
+    expect(j.json.code).toBe("unseen-address");
+    expect((await http(`${node.url}/status`)).body.pending).toBe(pendingBefore);
+    // with either flag the wallet goes on, to the node (which refuses: alice has no coins yet)
+    for (const flag of ["--yes", "--new-address"]) {
+      const past = await wallet(["send", addr.bob as string, "1", flag], opts("alice"));
+      expect(past.json.code, flag).toBe("insufficient-funds");
+    }
+  });
+
   it("funds the wallet, sends, and several sends in a row all land", async () => {
     await fund(node.url, addr.alice as string, 6);
     const before = await walletOk(["balance"], opts("alice"));
     expect(before.balance).toBe(6);
     const ids: string[] = [];
-    for (const amount of ["1", "2", "3"]) ids.push((await walletOk(["send", addr.bob as string, amount], opts("alice"))).id);
+    for (const amount of ["1", "2", "3"]) ids.push((await walletOk(["send", addr.bob as string, amount, "--yes"], opts("alice"))).id);
     const pending = await walletOk(["balance"], opts("alice"));
     expect(pending.pending).toMatchObject({ balance: 0, nonce: 3, transactions: 3 });
     await mine(node.url);
@@ -151,7 +167,10 @@ describe("ERC-20 token", () => {
   });
 
   it("transferFrom moves the owner's tokens within the allowance and lowers it", async () => {
-    await walletOk(["token", "transfer-from", token, addr.alice as string, addr.dave as string, "2"], opts("carol"));
+    // dave has never been seen on the chain: a token transfer to him needs --yes too
+    const unseen = await wallet(["token", "transfer-from", token, addr.alice as string, addr.dave as string, "2"], opts("carol"));
+    expect(unseen.json.code).toBe("unseen-address");
+    await walletOk(["token", "transfer-from", token, addr.alice as string, addr.dave as string, "2", "--yes"], opts("carol"));
     await mine(node.url);
     expect(await allowance("alice", "carol")).toBe(100);
     expect(await tokenBalances("alice", "dave", "carol")).toEqual([98_550, 200, 0]);

@@ -68,7 +68,7 @@ describe.skipIf(!hasOpenssl)("keys and signatures made by OpenSSL", () => {
   it("the imported key works as a wallet", async () => {
     await fund(node.url, address, 3);
     const other = (await walletOk(["new"], opts("other"))).address;
-    await walletOk(["send", other, "2"], opts("imported"));
+    await walletOk(["send", other, "2", "--yes"], opts("imported"));
     await mine(node.url);
     expect((await walletOk(["balance"], opts("imported"))).balance).toBe(1);
     expect((await walletOk(["balance"], opts("other"))).balance).toBe(2);
@@ -130,15 +130,15 @@ describe("encrypted wallet", () => {
     // reading the address needs no passphrase
     expect((await walletOk(["address"], opts("locked"))).address).toBe(made.address);
     const to = made.address;
-    const wrong = await wallet(["send", to, "1"], opts("locked", { TINYCHAIN_PASSPHRASE: "wrong" }));
+    const wrong = await wallet(["send", to, "1", "--yes"], opts("locked", { TINYCHAIN_PASSPHRASE: "wrong" }));
     expect(wrong.code).not.toBe(0);
     expect(wrong.json.code).toBe("wrong-passphrase");
     expect(wrong.stderr).toMatch(/wrong passphrase/);
-    const missing = await wallet(["send", to, "1"], opts("locked"));
+    const missing = await wallet(["send", to, "1", "--yes"], opts("locked"));
     expect(missing.code).not.toBe(0);
     expect(missing.stderr).toMatch(/TINYCHAIN_PASSPHRASE/);
     // the right passphrase gets as far as the node, which refuses for lack of funds
-    const right = await wallet(["send", to, "1"], opts("locked", env));
+    const right = await wallet(["send", to, "1", "--yes"], opts("locked", env));
     expect(right.json.code).toBe("insufficient-funds");
   });
 

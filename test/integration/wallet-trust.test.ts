@@ -96,7 +96,7 @@ describe("token decimals come from the token_create transaction", () => {
   });
 
   it("a transfer's confirmation shows whole tokens and base units", async () => {
-    const r = await wallet(["token", "transfer", token, recipient, "1.5"], { ...opts("maker"), json: false });
+    const r = await wallet(["token", "transfer", token, recipient, "1.5", "--new-address"], { ...opts("maker"), json: false });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/sent 1\.50 TRU \(150 base units\) to /);
   });
