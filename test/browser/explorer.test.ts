@@ -5,6 +5,7 @@
  */
 import type { Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { fingerprintColours } from "../../web/src/fingerprint.js";
 import { signTx } from "../helpers/factory.js";
 import { key1, key2, testKey } from "../helpers/keys.js";
 import { http, type NodeProc, removeDir, startNode, waitFor } from "../helpers/node-process.js";
@@ -236,6 +237,16 @@ describe("block explorer", () => {
     expect(spender).toContain(key1.address.slice(0, 8));
     expect(spender).not.toMatch(/\b(in|out)\b/);
     await s.screenshot("account-spender");
+    // each address carries its fingerprint (four blocks), its own on the heading and the owner's on the link
+    const fills = async (selector: string) =>
+      page
+        .locator(selector)
+        .first()
+        .locator("rect")
+        .evaluateAll((rs) => rs.map((r) => r.getAttribute("fill")));
+    expect(await fills("#address svg.addr-mark")).toEqual(fingerprintColours(key2.address));
+    expect(await fills(`#history a[href="#/address/${key1.address}"] svg`)).toEqual(fingerprintColours(key1.address));
+    expect(fingerprintColours(key1.address)).not.toEqual(fingerprintColours(key2.address));
   });
 
   it("peers and the chain view render; pages are readable at phone width", async () => {

@@ -1,4 +1,5 @@
 /** A few DOM helpers: elements are built with text nodes only, never from HTML strings. */
+import { fingerprintColours } from "./fingerprint.js";
 
 export type Child = Node | string | number | null | undefined | false;
 type Attrs = Record<string, string | number | boolean | undefined | ((ev: Event) => void)>;
@@ -59,10 +60,27 @@ export const txLink = (id: string) => h("a", { href: `#/tx/${id}`, class: "mono"
 export const tokenLink = (id: string, name?: string) =>
   h("a", { href: `#/token/${id}`, class: name ? "" : "mono", title: id }, name ? userText(name) : short(id));
 
+const SVG = "http://www.w3.org/2000/svg";
+
+/** An address's fingerprint (fingerprint.ts): four coloured blocks, 2 x 2, `size` pixels wide. */
+export function addrMark(address: string, size = 14): SVGSVGElement {
+  const svg = document.createElementNS(SVG, "svg");
+  for (const [k, v] of Object.entries({ width: size, height: size, viewBox: "0 0 2 2", class: "addr-mark", "aria-hidden": "true" })) {
+    svg.setAttribute(k, String(v));
+  }
+  fingerprintColours(address).forEach((colour, i) => {
+    const rect = document.createElementNS(SVG, "rect");
+    for (const [k, v] of Object.entries({ x: i % 2, y: i >> 1, width: 1, height: 1, fill: colour })) rect.setAttribute(k, String(v));
+    svg.appendChild(rect);
+  });
+  return svg;
+}
+
+/** A link to an address: its fingerprint, then its first and last characters (the whole in a tooltip). */
 export function addrLink(address: string | undefined): Child {
   if (address === undefined) return "—";
   if (address === "0") return h("span", { class: "muted", title: "the coinbase: newly minted coins" }, "coinbase");
-  return h("a", { href: `#/address/${address}`, class: "mono", title: address }, short(address));
+  return h("a", { href: `#/address/${address}`, class: "mono addr", title: address }, addrMark(address), short(address));
 }
 
 /** A section with a heading. */

@@ -1,7 +1,7 @@
 /** An address: balance, nonce, what is pending, token holdings, confirmed history (paged); live. */
 import { type Account, enc, get, type HistoryPage, type Token, type Tx } from "../api.js";
 import { directionOf } from "../direction.js";
-import { addrLink, blockLink, clear, fields, h, section, table, tokenLink, txLink } from "../dom.js";
+import { addrLink, addrMark, blockLink, clear, fields, h, section, table, tokenLink, txLink } from "../dom.js";
 import { coins, int, type TokenUnits, tokenAmount, txAmount, txType } from "../format.js";
 import { coalesce } from "../live.js";
 import type { Ctx, Page } from "../page.js";
@@ -77,7 +77,7 @@ async function render(ctx: Ctx, address: string, view: View): Promise<void> {
   clear(
     ctx.root,
     h("h1", {}, "Address"),
-    h("p", { class: "mono wrap", id: "address" }, address),
+    h("p", { class: "mono wrap addr", id: "address" }, addrMark(address, 24), address),
     section(
       "Balance",
       fields([
