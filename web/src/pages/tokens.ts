@@ -90,7 +90,7 @@ async function renderToken(ctx: Ctx, id: string): Promise<void> {
       "Events (chain order)",
       events === undefined
         ? h("p", { class: "muted" }, "This node does not list token events.")
-        : table(["Event", "Token", "From / owner", "To / spender", "Value (base units)", "Tx"], eventRows(events.events), "No events."),
+        : table(["Event", "Token", "From / owner", "To / spender", "Value", "Tx"], eventRows(events.events, amount), "No events."),
     ),
   );
 }

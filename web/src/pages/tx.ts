@@ -26,13 +26,14 @@ function signature(info: TxInfo): Child {
     : h("span", { id: "sig-check" }, badge("invalid", "bad"), " the signature does not verify against the sender");
 }
 
-export function eventRows(events: Array<TokenEvent | TokenEventEntry>): Child[][] {
+/** Token events as table rows; values in whole tokens when `amount` formats them, else in base units. */
+export function eventRows(events: Array<TokenEvent | TokenEventEntry>, amount: (v: number) => string = int): Child[][] {
   return events.map((e) => [
     e.event,
     tokenLink(e.token),
     addrLink(e.event === "Transfer" ? e.from : e.owner),
     addrLink(e.event === "Transfer" ? e.to : e.spender),
-    int(e.value),
+    amount(e.value),
     "tx_id" in e ? h("a", { href: `#/tx/${e.tx_id}`, class: "mono" }, e.tx_id.slice(0, 8)) : "",
   ]);
 }
