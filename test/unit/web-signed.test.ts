@@ -32,7 +32,7 @@ const coinbase = {
 const subtle = globalThis.crypto.subtle;
 
 describe("what a transaction's sender signed", () => {
-  it("the signing bytes and the id's preimage of the §9 transfer are the SPEC's", () => {
+  it("the signing bytes and the id's preimage of the test-vector transfer (docs/protocol.md §9) are the vectors'", () => {
     expect(signingText(transfer)).toBe(SIGNING);
     expect(idPreimage(transfer)).toBe(`${SIGNING.slice(0, -'"type":"transfer"}'.length)}"signature":"${SIGNATURE}","type":"transfer"}`);
   });

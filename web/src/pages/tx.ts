@@ -4,8 +4,8 @@ import { addrLink, badge, blockLink, type Child, clear, fields, h, section, tabl
 import { int, txType } from "../format.js";
 import { coalesce } from "../live.js";
 import type { Ctx, Page } from "../page.js";
-import { signedSection } from "./tx-signed.js";
 import { sideTxPage } from "./tx-side.js";
+import { signedSection } from "./tx-signed.js";
 
 const ADDRESS_FIELDS = new Set(["sender", "recipient", "spender", "owner"]);
 
