@@ -117,13 +117,29 @@ export const Header = Type.Object(
 );
 export type Header = Static<typeof Header>;
 
-export const TxAccepted = Type.Object({
-  message: Type.String({ examples: ["Transaction will be added to Block 3"] }),
+const acceptedStatus = Type.Union([Type.Literal("ready"), Type.Literal("queued")], {
+  description: "ready: can go into the next block; queued: held until the sender's earlier nonce (waiting_for_nonce) arrives",
+});
+const acceptedFields = {
   id: Hex64,
-  block_index: Type.Integer(),
-  status: Type.Union([Type.Literal("ready"), Type.Literal("queued")], {
-    description: "queued: held until the sender's earlier nonces arrive",
+  block_index: Type.Union([Type.Integer(), Type.Null()], {
+    description: "the block a ready transaction is expected in (the next one); null for a queued one, which no block is due to hold",
   }),
+  status: acceptedStatus,
+  waiting_for_nonce: Type.Optional(
+    Type.Union([Type.Integer(), Type.Null()], {
+      description: "for a queued transaction: the sender's nonce it waits for (the first one the pool is missing)",
+    }),
+  ),
+};
+export const TxAccepted = Type.Object({
+  message: Type.String({
+    examples: [
+      "Transaction will be added to Block 3",
+      "Transaction queued: it waits for nonce 3 of this sender before it can go into a block",
+    ],
+  }),
+  ...acceptedFields,
 });
 export type TxAccepted = Static<typeof TxAccepted>;
 
@@ -233,20 +249,28 @@ export const TxBatch = (maxItems: number) => Type.Union([Transaction, Type.Array
 export const TxIdParam = Type.Object({ id: Hex64 });
 export const TxBatchResult = Type.Object({
   accepted: Type.Integer(),
-  results: Type.Array(
-    Type.Union([
-      Type.Object({ id: Hex64, block_index: Type.Integer(), status: TxAccepted.properties.status }),
-      Type.Object({ error: Type.String(), code: Type.String() }),
-    ]),
-    { description: "one per item sent, in order" },
-  ),
+  results: Type.Array(Type.Union([Type.Object(acceptedFields), Type.Object({ error: Type.String(), code: Type.String() })]), {
+    description: "one per item sent, in order",
+  }),
 });
-export const PendingList = Type.Object({ transactions: Type.Array(Transaction) });
-export type PendingList = { transactions: TxWithId[] };
+export const PendingList = Type.Object({
+  transactions: Type.Array(Transaction),
+  queued: Type.Record(Type.String(), Type.Integer(), {
+    description:
+      "the queued transactions (waiting for an earlier nonce of their sender, so not due in the next block): id → the nonce each waits for",
+  }),
+});
+export type PendingList = { transactions: TxWithId[]; queued: Record<string, number> };
 
 export const TxLookup = Type.Object({
   transaction: Transaction,
   status: Type.Union([Type.Literal("pending"), Type.Literal("confirmed")]),
+  queued: Type.Optional(
+    Type.Boolean({
+      description: "for a pending transaction: whether it waits for an earlier nonce of its sender (then not due in the next block)",
+    }),
+  ),
+  waiting_for_nonce: Type.Optional(Type.Integer({ description: "for a queued transaction: the sender's nonce it waits for" })),
   block_index: Type.Union([Type.Integer(), Type.Null()]),
   block_hash: Type.Union([Type.String(), Type.Null()]),
   confirmations: Type.Integer(),
@@ -277,9 +301,14 @@ export function AccountAnswer(maxHoldings: number) {
     balance: Type.Integer(),
     nonce: Type.Integer({ description: "confirmed transactions sent" }),
     pending: Type.Object({
-      balance: Type.Integer({ description: "balance once the pending transactions are confirmed" }),
+      balance: Type.Integer({
+        description: "balance once the pending transactions are confirmed (queued ones, waiting for an earlier nonce, not counted)",
+      }),
       nonce: Type.Integer({ description: "the nonce the sender's next transaction must use" }),
-      transactions: Type.Integer(),
+      transactions: Type.Integer({ description: "pending transactions sent or received, queued ones not counted" }),
+      queued: Type.Optional(
+        Type.Integer({ description: "pending transactions sent or received that wait for an earlier nonce of their sender" }),
+      ),
     }),
     tokens: Type.Array(TokenHolding, {
       description: `confirmed non-zero token balances, in token-id order (at most ${maxHoldings})`,

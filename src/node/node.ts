@@ -27,7 +27,7 @@ import type { VerifyPool } from "./verify-pool.js";
 export type { EventCursor } from "../store/token-store.js";
 
 export interface TxAccepted extends AddResult {
-  /** The block the transaction is expected in: the next one. */
+  /** The block a ready transaction is expected in: the next one (a queued one is due in none yet). */
   blockIndex: number;
 }
 
@@ -175,7 +175,9 @@ export class TinyNode {
 
   account(address: string) {
     const acct = new StateOverlay(this.store).account(address);
-    const pending = this.pool.involving(address);
+    const involving = this.pool.involving(address);
+    // a queued transaction (waiting for an earlier nonce) is not due to be confirmed: it is not counted
+    const pending = involving.filter((e) => !this.pool.isQueued(e));
     let delta = 0;
     for (const e of pending) {
       if (e.tx.sender === address) delta -= e.tx.fee + (e.tx.type === "transfer" ? e.tx.amount : 0);
@@ -189,6 +191,7 @@ export class TinyNode {
         balance: acct.balance + delta,
         nonce: this.pool.nextNonce(address),
         transactions: pending.length,
+        queued: involving.length - pending.length,
       },
     };
   }

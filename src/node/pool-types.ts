@@ -16,6 +16,8 @@ export interface AddResult {
   id: string;
   /** `ready` can go into the next block; `queued` waits for an earlier nonce. */
   status: "ready" | "queued";
+  /** For a queued one: the sender's next nonce the pool is missing, the one it waits for. */
+  waitingFor?: number;
 }
 
 export interface PoolOptions {

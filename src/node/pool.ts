@@ -132,10 +132,21 @@ export class Pool extends EventEmitter<PoolEvents> {
     }
     const entry: PoolEntry = { tx, id, received: this.clock.now(), seq: this.seq++ };
     const status = this.insert(entry);
+    const waitingFor = this.waitingFor(entry); // as accepted: what it waits for now
     await this.persist(id, JSON.stringify(tx), entry.received);
     this.emit("added", entry);
     this.emit("changed");
-    return { id, status };
+    return waitingFor === undefined ? { id, status } : { id, status, waitingFor };
+  }
+
+  /** Whether a pending entry waits for an earlier nonce (it cannot go into the next block). */
+  isQueued(entry: PoolEntry): boolean {
+    return this.queued.has(entry);
+  }
+
+  /** For a queued entry, the sender's nonce it waits for (the first one the pool is missing); else undefined. */
+  waitingFor(entry: PoolEntry): number | undefined {
+    return this.queued.has(entry) ? this.nextNonce(entry.tx.sender) : undefined;
   }
 
   /** The sender's next nonce counting its pending transactions. */

@@ -38,8 +38,11 @@ export interface Output {
 
 export interface Sent {
   id: string;
-  block_index: number;
+  /** The block it is in (confirmed) or expected in (pending); null for a queued one. */
+  block_index: number | null;
   status: "pending" | "confirmed";
+  /** A queued transaction (pending, waiting for an earlier nonce): the sender's nonce it waits for. */
+  waiting_for_nonce?: number;
 }
 
 const HEX64 = /^[0-9a-f]{64}$/;
@@ -122,7 +125,16 @@ export class WalletSession {
     if (accepted.id !== signed.id) {
       throw new WalletError(`the node reports id ${accepted.id} for transaction ${signed.id}; check --node`, "id-mismatch");
     }
-    if (!opts.wait) return { id: signed.id, block_index: accepted.block_index, status: "pending" };
+    if (!opts.wait) {
+      const waiting =
+        accepted.status === "queued" && typeof accepted.waiting_for_nonce === "number" ? accepted.waiting_for_nonce : undefined;
+      return {
+        id: signed.id,
+        block_index: accepted.block_index,
+        status: "pending",
+        ...(waiting !== undefined ? { waiting_for_nonce: waiting } : {}),
+      };
+    }
     const c = await waitForConfirmation(this.client, signed.id, {
       timeoutSeconds: opts.timeout ?? DEFAULT_WAIT_SECONDS,
       spinner: !this.json && process.stdout.isTTY === true,
@@ -136,7 +148,12 @@ export class WalletSession {
       sent.status === "confirmed"
         ? { id: sent.id, status: sent.status, block_index: sent.block_index, ...extra }
         : { id: sent.id, ...extra };
-    const where = sent.status === "confirmed" ? `confirmed in block ${sent.block_index}` : `pending, expected in block ${sent.block_index}`;
+    const where =
+      sent.status === "confirmed"
+        ? `confirmed in block ${sent.block_index}`
+        : sent.waiting_for_nonce !== undefined
+          ? `queued: waits for nonce ${sent.waiting_for_nonce} of this sender`
+          : `pending, expected in block ${sent.block_index}`;
     return { json, text: `${what}\ntransaction ${sent.id} (${where})` };
   }
 }

@@ -7,6 +7,7 @@ import type { TinyNode } from "../../node/node.js";
 import type { App } from "../app.js";
 import { HttpError } from "../errors.js";
 import { COST } from "../rate-limit.js";
+import { acceptedAnswer, acceptedItem } from "./accepted.js";
 
 /** Whether the signature verifies (docs/protocol.md §3); null for a coinbase, which has none. */
 function signatureCheck(tx: Tx | undefined): boolean | null {
@@ -28,7 +29,8 @@ export function transactionRoutes(app: App, node: TinyNode): void {
       schema: {
         summary: "Relay a signed transaction (same rules as /transactions/new), or a batch of them",
         description:
-          `One transaction → 201 or an error. An array of up to ${MAX_BATCH} → 200 {accepted, results: [one per item: {id, block_index, status} or {error, code}]}. ` +
+          `One transaction → 201 or an error. An array of up to ${MAX_BATCH} → 200 {accepted, results: [one per item: {id, block_index, status[, waiting_for_nonce]} or {error, code}]}. ` +
+          "A queued transaction (status queued: it waits for an earlier nonce of its sender) has block_index null and waiting_for_nonce, the nonce it waits for. " +
           `Rate-limited per client (429 with Retry-After) by the work done: a request counts ${COST.request}, each transaction in it ` +
           `${COST.transaction} more (paid before its signature is checked), and each one refused as invalid ${COST.refused} more, ` +
           "against the node's requests per second (--rate-limit); requests from loopback with a loopback Host are exempt.",
@@ -52,7 +54,7 @@ export function transactionRoutes(app: App, node: TinyNode): void {
         const results = await Promise.all(
           items.map((raw) =>
             node.submitTransaction(raw).then(
-              (a) => ({ id: a.id, block_index: a.blockIndex, status: a.status }),
+              (a) => acceptedItem(a),
               (err: unknown) => {
                 if (!isRuleError(err)) throw err;
                 // invalid data costs more; a conflict (already known, nonce in use) is ordinary relaying
@@ -68,7 +70,7 @@ export function transactionRoutes(app: App, node: TinyNode): void {
       req.work.spend(COST.transaction);
       const a = await node.submitTransaction(req.body);
       void reply.status(201);
-      return { message: `Transaction will be added to Block ${a.blockIndex}`, id: a.id, block_index: a.blockIndex, status: a.status };
+      return acceptedAnswer(a);
     },
   );
 
@@ -81,7 +83,15 @@ export function transactionRoutes(app: App, node: TinyNode): void {
         response: { 200: PendingList },
       },
     },
-    async () => ({ transactions: node.pool.entries().map((e) => ({ ...e.tx, id: e.id })) }),
+    async () => {
+      const entries = node.pool.entries();
+      const queued: Record<string, number> = {};
+      for (const e of entries) {
+        const n = node.pool.waitingFor(e);
+        if (n !== undefined) queued[e.id] = n;
+      }
+      return { transactions: entries.map((e) => ({ ...e.tx, id: e.id })), queued };
+    },
   );
 
   app.get(
@@ -101,6 +111,7 @@ export function transactionRoutes(app: App, node: TinyNode): void {
       const { id } = req.params;
       const pending = node.pool.get(id);
       if (pending !== undefined) {
+        const waiting = node.pool.waitingFor(pending);
         return {
           transaction: { ...pending.tx, id },
           status: "pending" as const,
@@ -109,6 +120,8 @@ export function transactionRoutes(app: App, node: TinyNode): void {
           confirmations: 0,
           events: [],
           signature_valid: signatureCheck(pending.tx),
+          queued: waiting !== undefined,
+          ...(waiting !== undefined ? { waiting_for_nonce: waiting } : {}),
         };
       }
       const loc = node.reads.confirmed(id);

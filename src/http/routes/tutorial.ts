@@ -8,6 +8,7 @@ import type { App } from "../app.js";
 import { type AccessOptions, operatorGuard } from "../auth.js";
 import { COST } from "../rate-limit.js";
 import { STALL_MS, sendBlocks } from "../stream.js";
+import { acceptedAnswer } from "./accepted.js";
 
 const errors = { 400: ErrorRef, 401: ErrorRef, 403: ErrorRef, 409: ErrorRef, 503: ErrorRef };
 const WALLET_FIELDS = ["recipient", "amount", "fee", "sender"];
@@ -107,12 +108,7 @@ export function tutorialRoutes(app: App, node: TinyNode, access: AccessOptions):
       accepted = await node.sendFromWallet({ recipient: o.recipient, amount: o.amount, fee: o.fee });
     }
     void reply.status(201);
-    return {
-      message: `Transaction will be added to Block ${accepted.blockIndex}`,
-      id: accepted.id,
-      block_index: accepted.blockIndex,
-      status: accepted.status,
-    };
+    return acceptedAnswer(accepted);
   };
   app.post("/transactions/new", newTx, handler);
   app.post("/transaction/new", { schema: { ...newTx.schema, hide: true } }, handler);

@@ -1,0 +1,70 @@
+/**
+ * Issue 19, "a queued transaction says so everywhere": against a real node, a transfer with a
+ * nonce gap is answered as queued (the nonce it waits for, no block promised), is shown as
+ * queued by GET /transactions/{id} and /transactions/pending, is not counted in the account's
+ * pending balance, and becomes ready (and is mined) once the gap is filled.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { signTx } from "../helpers/factory.js";
+import { key2, testKey } from "../helpers/keys.js";
+import { http, type NodeProc, startNode, stopAndRemove } from "../helpers/node-process.js";
+import { mine, mineN, sendFromNode } from "./support.js";
+
+let node: NodeProc;
+let network: string;
+const sender = testKey("queued sender");
+
+beforeAll(async () => {
+  node = await startNode({ difficulty: 12, args: ["--sync-interval", "0"] });
+  network = (await http(`${node.url}/status`)).body.network as string;
+  await mineN(node.url, 13);
+  await sendFromNode(node.url, sender.address, 12);
+  await mine(node.url);
+}, 60_000);
+
+afterAll(() => stopAndRemove(node));
+
+const transfer = (nonce: number, fee = 1, amount = 2) =>
+  signTx(sender, { type: "transfer", network, recipient: key2.address, amount, fee, nonce });
+
+describe("a queued transaction (issue 19)", () => {
+  it("is answered queued with the nonce it waits for, shown queued, not counted, and mined once the gap fills", { timeout: 60_000 }, async () => {
+    const later = transfer(1);
+    const r = await http(`${node.url}/transactions/new`, { body: later });
+    expect(r.status, r.text).toBe(201);
+    expect(r.body).toMatchObject({ status: "queued", waiting_for_nonce: 0, block_index: null });
+    expect(r.body.message).toBe("Transaction queued: it waits for nonce 0 of this sender before it can go into a block");
+    expect(r.body.message).not.toMatch(/Block/);
+    const id = r.body.id as string;
+
+    const look = await http(`${node.url}/transactions/${id}`);
+    expect(look.body).toMatchObject({ status: "pending", queued: true, waiting_for_nonce: 0, block_index: null });
+    const pending = await http(`${node.url}/transactions/pending`);
+    expect(pending.body.queued).toEqual({ [id]: 0 });
+
+    const acct = await http(`${node.url}/accounts/${sender.address}`);
+    expect(acct.body).toMatchObject({ balance: 12, nonce: 0, pending: { balance: 12, nonce: 0, transactions: 0, queued: 1 } });
+    const to = await http(`${node.url}/accounts/${key2.address}`);
+    expect(to.body.pending.balance).toBe(to.body.balance);
+
+    // the batch form says the same
+    const batch = await http(`${node.url}/transactions`, { body: [transfer(3)] });
+    expect(batch.body.results[0]).toMatchObject({ status: "queued", waiting_for_nonce: 0, block_index: null });
+
+    // the gap filled: a ready answer keeps the tutorial's message, the queued one is ready now
+    const first = await http(`${node.url}/transactions`, { body: transfer(0) });
+    expect(first.status, first.text).toBe(201);
+    const height = (await http(`${node.url}/status`)).body.height as number;
+    expect(first.body).toEqual({ message: `Transaction will be added to Block ${height + 1}`, id: first.body.id, block_index: height + 1, status: "ready" });
+    const after = await http(`${node.url}/transactions/${id}`);
+    expect(after.body.queued).toBe(false);
+    expect(after.body.waiting_for_nonce).toBeUndefined();
+    const nonce3 = await http(`${node.url}/transactions/pending`);
+    expect(Object.values(nonce3.body.queued)).toEqual([2]);
+    const acct2 = await http(`${node.url}/accounts/${sender.address}`);
+    expect(acct2.body.pending).toMatchObject({ balance: 12 - 6, nonce: 2, transactions: 2, queued: 1 });
+
+    const block = await mine(node.url);
+    expect(block.transactions.map((t) => t.id)).toContain(id);
+  });
+});
