@@ -28,7 +28,9 @@ const transfer = (nonce: number, fee = 1, amount = 2) =>
   signTx(sender, { type: "transfer", network, recipient: key2.address, amount, fee, nonce });
 
 describe("a queued transaction (issue 19)", () => {
-  it("is answered queued with the nonce it waits for, shown queued, not counted, and mined once the gap fills", { timeout: 60_000 }, async () => {
+  it("is answered queued with the nonce it waits for, shown queued, not counted, and mined once the gap fills", {
+    timeout: 60_000,
+  }, async () => {
     const later = transfer(1);
     const r = await http(`${node.url}/transactions/new`, { body: later });
     expect(r.status, r.text).toBe(201);
@@ -55,7 +57,12 @@ describe("a queued transaction (issue 19)", () => {
     const first = await http(`${node.url}/transactions`, { body: transfer(0) });
     expect(first.status, first.text).toBe(201);
     const height = (await http(`${node.url}/status`)).body.height as number;
-    expect(first.body).toEqual({ message: `Transaction will be added to Block ${height + 1}`, id: first.body.id, block_index: height + 1, status: "ready" });
+    expect(first.body).toEqual({
+      message: `Transaction will be added to Block ${height + 1}`,
+      id: first.body.id,
+      block_index: height + 1,
+      status: "ready",
+    });
     const after = await http(`${node.url}/transactions/${id}`);
     expect(after.body.queued).toBe(false);
     expect(after.body.waiting_for_nonce).toBeUndefined();
