@@ -13,6 +13,7 @@ export const REASONS = {
   "bad-nonce": "invalid",
   "nonce-too-low": "conflict",
   "nonce-in-use": "conflict",
+  "replacement-underpriced": "conflict",
   "nonce-too-high": "invalid",
   "fee-too-low": "invalid",
   "insufficient-funds": "invalid",

@@ -17,6 +17,26 @@ import type { PoolEntry } from "./pool-types.js";
  */
 export const DEFAULT_MAX_NONCE_GAP = 64;
 
+/** How much more fee a transaction must offer to replace a pending one of the same sender and nonce (%), as geth's price bump. */
+export const PRICE_BUMP_PERCENT = 10;
+
+/** The least fee that replaces a pending transaction paying `fee`: 10 % more, and at least 1 more. */
+export function replacementFee(fee: number): number {
+  return fee + Math.max(1, Math.ceil((fee * PRICE_BUMP_PERCENT) / 100));
+}
+
+/** Refuses `incoming` as a replacement of `pending` (same sender and nonce) unless it pays the price bump. */
+export function requireReplacementFee(pending: PoolEntry, incoming: PoolEntry, next: number): void {
+  const need = replacementFee(pending.tx.fee);
+  if (incoming.tx.fee >= need) return;
+  fail(
+    "replacement-underpriced",
+    `pending transaction ${pending.id} already uses nonce ${pending.tx.nonce} with fee ${pending.tx.fee}: ` +
+      `to replace it, offer a fee of at least ${need} (${PRICE_BUMP_PERCENT} % more, at least 1 more); ` +
+      `for a new transaction use the sender's next free nonce, ${next}`,
+  );
+}
+
 /** Queued transactions held at most: a quarter of the pool, so ready ones always have the rest. */
 export function defaultMaxQueued(maxSize: number): number {
   return Math.max(1, Math.floor(maxSize / 4));

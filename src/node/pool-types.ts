@@ -32,9 +32,14 @@ export interface PoolOptions {
   verify?: BatchVerify;
 }
 
-/** `added`: a transaction taken; `returned`: one back from an abandoned block; `changed`: the content moved. */
+/**
+ * `added`: a transaction taken; `replaced`: a pending one (first) gave its place to one of the
+ * same sender and nonce paying more (second, also `added`); `returned`: one back from an
+ * abandoned block; `changed`: the content moved.
+ */
 export interface PoolEvents {
   added: [PoolEntry];
+  replaced: [PoolEntry, PoolEntry];
   returned: [PoolEntry];
   changed: [];
 }

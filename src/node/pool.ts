@@ -131,10 +131,12 @@ export class Pool extends EventEmitter<PoolEvents> {
       if (this.byId.has(id)) fail("already-known", `transaction ${id} is already pending`);
     }
     const entry: PoolEntry = { tx, id, received: this.clock.now(), seq: this.seq++ };
-    const status = this.insert(entry);
+    const replaced = this.bySender.get(tx.sender)?.get(tx.nonce);
+    const status = replaced === undefined ? this.insert(entry) : this.replace(replaced, entry);
     const waitingFor = this.waitingFor(entry); // as accepted: what it waits for now
     await this.persist(id, JSON.stringify(tx), entry.received);
-    this.emit("added", entry);
+    if (replaced !== undefined) this.emit("replaced", replaced, entry);
+    this.emit("added", entry); // relayed to peers, whose pools replace by the same rule
     this.emit("changed");
     return waitingFor === undefined ? { id, status } : { id, status, waitingFor };
   }
@@ -287,6 +289,49 @@ export class Pool extends EventEmitter<PoolEvents> {
     this.byId.set(id, entry);
     if (projected !== undefined) this.promote(tx.sender, projected);
     else this.queued.add(entry);
+    return status;
+  }
+
+  /**
+   * Puts `entry` in the place of `old`, pending with the same sender and nonce, if it pays the
+   * price bump (pool-policy.ts) and leaves every later pending transaction of the sender valid
+   * (a replacement that spends more must not silently push them out); throws a RuleError if not.
+   */
+  private replace(old: PoolEntry, entry: PoolEntry): AddResult["status"] {
+    const sender = entry.tx.sender;
+    const acct = this.account(sender);
+    const mine = this.bySender.get(sender) as Map<number, PoolEntry>;
+    const next = this.nextFree(sender, acct.nonce, mine);
+    policy.requireReplacementFee(old, entry, next);
+    const swapped = new Map(mine).set(entry.tx.nonce, entry);
+    let balance: number;
+    if (this.queued.has(old)) {
+      balance = this.projection(sender, acct.nonce, mine, next).state.account(sender).balance;
+    } else {
+      const state = new StateOverlay(this.chain.store);
+      for (let n = acct.nonce; n < next; n++) {
+        const e = swapped.get(n) as PoolEntry;
+        try {
+          applyTransaction(state, e.tx, e.id, this.chain.params);
+        } catch (err) {
+          if (err instanceof RuleError && e !== entry) {
+            fail(err.code, `with this replacement the sender's pending transaction with nonce ${n} would be refused: ${err.message}`);
+          }
+          throw err;
+        }
+      }
+      balance = state.account(sender).balance;
+    }
+    policy.requirePayable(balance, policy.queueAfter(swapped, next, this.maxNonceGap), entry);
+    this.removeEntry(old);
+    let status: AddResult["status"];
+    try {
+      status = this.insert(entry);
+    } catch (err) {
+      this.insert(old); // checked above, so not expected: the pool stays as it was
+      throw err;
+    }
+    this.store.remove([old.id]);
     return status;
   }
 

@@ -109,6 +109,8 @@ const REFUSAL_HINTS: Record<string, string> = {
   "fee-too-low": "pass a higher --fee",
   "nonce-too-low": "another transaction of this wallet took that nonce; run the command again",
   "nonce-in-use": "another transaction of this wallet took that nonce; run the command again",
+  "replacement-underpriced":
+    "a pending transaction of this wallet uses that nonce: replace it with `tinychain wallet replace ID --fee F` at the fee named, or wait for it",
   "bad-network": "the wallet signs for the network the node reports in GET /status; check --node",
   "pool-full": "the node's pool is full: offer a higher --fee or try again later",
 };

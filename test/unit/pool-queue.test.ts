@@ -68,7 +68,7 @@ describe("a sender's queue in the pool", () => {
     const { pool } = setUp(5);
     for (let n = 0; n < 10; n++) await pool.add(pay(n));
     expect(pool.nextNonce(A.address)).toBe(10);
-    expect(await outcome(pool.add(pay(3, 2)))).toBe("nonce-in-use");
+    expect(await outcome(pool.add(pay(3, 2)))).toBe("replacement-underpriced"); // same fee: no replacement
     expect(await outcome(pool.add(pay(16)))).toBe("nonce-too-high"); // 6 past the next free nonce, 10
     expect((await pool.add(pay(15))).status).toBe("queued"); // 5 past it
   });
@@ -107,7 +107,7 @@ describe("a sender's queue in the pool", () => {
             const want = sent.has(`${nonce}:${amount}`)
               ? "already-known"
               : present.has(nonce)
-                ? "nonce-in-use"
+                ? "replacement-underpriced"
                 : nonce - next > 8
                   ? "nonce-too-high"
                   : nonce === next

@@ -1,0 +1,147 @@
+/**
+ * Replacing a pending transaction (issue 19): one of the same sender and nonce paying at least
+ * 10 % more fee (and at least 1 more; geth's price bump) takes its place, ready or queued, as
+ * long as the sender's later pending transactions stay valid and payable; otherwise the
+ * refusal names the fee that would replace it. A real Chain and Pool on a temporary store.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { txId } from "../../src/core/encoding.js";
+import { RuleError } from "../../src/core/errors.js";
+import { genesisBlock } from "../../src/core/network.js";
+import type { Block, NetworkParams, SignedTx } from "../../src/core/types.js";
+import type { KeyPair } from "../../src/crypto/keys.js";
+import { Chain } from "../../src/node/chain.js";
+import { Pool } from "../../src/node/pool.js";
+import { replacementFee } from "../../src/node/pool-policy.js";
+import { ChainStore } from "../../src/store/chain-store.js";
+import { openDb } from "../../src/store/db.js";
+import { PoolStore } from "../../src/store/pool-store.js";
+import { mineBlock, NET, signTx } from "../helpers/factory.js";
+import { testKey } from "../helpers/keys.js";
+
+/** Each funded key holds one block reward: 100 coins. */
+const PARAMS: NetworkParams = { ...NET, reward: 100, max_block_txs: 1000 };
+const SINK = testKey("pool replace sink").address;
+const funded = Array.from({ length: 3 }, (_, i) => testKey(`pool replace funded ${i}`));
+const [A, B] = funded as [KeyPair, KeyPair, KeyPair];
+
+const pay = (key: KeyPair, nonce: number, fee: number, amount = 1) =>
+  signTx(key, { type: "transfer", recipient: SINK, amount, fee, nonce, network: PARAMS.name });
+
+const cleanups: Array<() => void> = [];
+afterEach(() => {
+  for (const c of cleanups.splice(0).reverse()) c();
+});
+
+/** A chain where every key of `funded` mined one block (100 coins each), and a pool following it. */
+function setUp(opts: { maxSize?: number; maxNonceGap?: number } = {}) {
+  const dir = mkdtempSync(join(tmpdir(), "tinychain-pool-replace-"));
+  const db = openDb(join(dir, "chain.db"));
+  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+  cleanups.push(() => db.close());
+  const chain = new Chain(new ChainStore(db), PARAMS);
+  const store = new PoolStore(db);
+  const pool = new Pool(chain, store, opts);
+  chain.on("tip", (change) => pool.onTipChange(change));
+  let tip: Block = genesisBlock(PARAMS);
+  for (const k of funded) {
+    tip = mineBlock(tip, [], k.address, PARAMS);
+    expect(chain.submitBlock(tip).outcome).toBe("connected");
+  }
+  return { db, chain, store, pool, tip };
+}
+
+/** The refusal a pool gives, or a failure if it takes the transaction. */
+async function refusal(p: Promise<unknown>): Promise<RuleError> {
+  try {
+    await p;
+  } catch (err) {
+    if (err instanceof RuleError) return err;
+    throw err;
+  }
+  throw new Error("expected a refusal, the transaction was taken");
+}
+
+/** What the pool says of a transaction: its status if taken, the reason code if refused. */
+function outcome(p: Promise<{ status: string }>): Promise<string> {
+  return p.then(
+    (r) => r.status,
+    (err: unknown) => (err instanceof RuleError ? err.code : Promise.reject(err)),
+  );
+}
+
+const idsIn = (pool: Pool) => pool.entries().map((e) => e.id);
+const idOf = (tx: SignedTx) => txId(tx);
+
+describe("pool: replace by fee", () => {
+  it("the fee to beat: 10 % more, at least 1 more", () => {
+    expect([0, 1, 5, 10, 11, 100, 1000].map(replacementFee)).toEqual([1, 2, 6, 11, 13, 110, 1100]);
+  });
+
+  it("a ready transaction is replaced by one paying the bump; a smaller fee is refused with the fee that would do", async () => {
+    const { pool, store } = setUp();
+    const first = pay(A, 0, 10);
+    await pool.add(first);
+    const low = await refusal(pool.add(pay(A, 0, 10, 2)));
+    expect(low.code).toBe("replacement-underpriced");
+    expect(low.message).toContain("offer a fee of at least 11");
+    expect(low.message).toContain(idOf(first));
+    expect(await outcome(pool.add(pay(A, 0, 10, 3)))).toBe("replacement-underpriced");
+
+    const events: string[] = [];
+    pool.on("replaced", (old, by) => events.push(`${old.id}>${by.id}`));
+    const bumped = pay(A, 0, 11, 2);
+    expect(await pool.add(bumped)).toEqual({ id: idOf(bumped), status: "ready" });
+    expect(idsIn(pool)).toEqual([idOf(bumped)]);
+    expect(events).toEqual([`${idOf(first)}>${idOf(bumped)}`]);
+    expect(store.all().map((r) => r.id)).toEqual([idOf(bumped)]);
+    expect(pool.nextNonce(A.address)).toBe(1);
+  });
+
+  it("keeps the sender's later transactions valid: a replacement that would leave them unpaid is refused", async () => {
+    const { pool } = setUp();
+    await pool.add(pay(A, 0, 1, 10));
+    await pool.add(pay(A, 1, 1, 40));
+    await pool.add(pay(A, 3, 1, 40)); // queued: waits for nonce 2
+    // 100 coins: 11 + 41 + 41 spent; the replacement of nonce 0 may spend at most 18
+    const tooMuch = await refusal(pool.add(pay(A, 0, 2, 20)));
+    expect(tooMuch.code).toBe("insufficient-funds");
+    expect(tooMuch.message).toContain("nonce 3");
+    expect(pool.size).toBe(3);
+    const ok = pay(A, 0, 2, 16);
+    expect((await pool.add(ok)).status).toBe("ready");
+    expect(pool.pendingOf(A.address).map((e) => [e.tx.nonce, e.tx.fee])).toEqual([
+      [0, 2],
+      [1, 1],
+      [3, 1],
+    ]);
+    // a replacement that makes the next ready one unpayable is refused too
+    const starve = await refusal(pool.add(pay(A, 0, 3, 60)));
+    expect(starve.code).toBe("insufficient-funds");
+    expect(starve.message).toContain("nonce 1");
+  });
+
+  it("replaces a queued transaction, which stays queued and says what it waits for", async () => {
+    const { pool } = setUp();
+    const queued = pay(A, 2, 1);
+    expect(await pool.add(queued)).toEqual({ id: idOf(queued), status: "queued", waitingFor: 0 });
+    expect(await outcome(pool.add(pay(A, 2, 1, 5)))).toBe("replacement-underpriced");
+    const bumped = pay(A, 2, 2);
+    expect(await pool.add(bumped)).toEqual({ id: idOf(bumped), status: "queued", waitingFor: 0 });
+    expect(idsIn(pool)).toEqual([idOf(bumped)]);
+    expect(await outcome(pool.add(pay(A, 2, 3, 200)))).toBe("insufficient-funds");
+  });
+
+  it("a replacement survives a restart in place of the one it replaced", async () => {
+    const { chain, pool, store } = setUp();
+    await pool.add(pay(B, 0, 1));
+    const bumped = pay(B, 0, 5);
+    await pool.add(bumped);
+    const again = new Pool(chain, store);
+    expect(again.load()).toBe(1);
+    expect(idsIn(again)).toEqual([idOf(bumped)]);
+  });
+});
