@@ -253,6 +253,14 @@ export const TxBatchResult = Type.Object({
     description: "one per item sent, in order",
   }),
 });
+export const TxDropped = Type.Object({
+  message: Type.String(),
+  dropped: Type.Array(Hex64, {
+    description: "the ids that left this node's pool: the one named first, then later ones of its sender that could not wait",
+  }),
+  queued: Type.Array(Hex64, { description: "later transactions of its sender that now wait (queued) for the dropped nonce" }),
+});
+export type TxDropped = Static<typeof TxDropped>;
 export const PendingList = Type.Object({
   transactions: Type.Array(Transaction),
   queued: Type.Record(Type.String(), Type.Integer(), {

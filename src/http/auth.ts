@@ -1,5 +1,5 @@
 /**
- * Who may use the operator routes (docs/protocol.md §7): `/mine`, sending from the node's wallet,
+ * Who may use the operator routes (docs/protocol.md §7): `/mine`, sending from the node's wallet, dropping from its pool,
  * `/nodes/register`, `/nodes/resolve`. A request counts as from loopback only if its peer
  * address is loopback, its Host names this node by a loopback name (or one allowed with
  * --allow-host), its Origin, if any, is the node's own origin, and its Sec-Fetch-Site, if any,

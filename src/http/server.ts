@@ -144,7 +144,7 @@ export async function buildServer(node: TinyNode, opts: ServerOptions = {}): Pro
         version: "1.0.0",
         description:
           'A tinychain node\'s HTTP API. Errors are {"error": message, "code": reason} with 400, 401, 403, 404, 409, 413 or 503. ' +
-          "Operator routes (/mine, sending from the node's wallet, /nodes/register, /nodes/resolve; security operatorToken) are open " +
+          "Operator routes (/mine, sending from the node's wallet, DELETE /transactions/{id}, /nodes/register, /nodes/resolve; security operatorToken) are open " +
           "to requests from loopback: peer address 127.0.0.0/8 or ::1, a Host of localhost, 127.0.0.1 or [::1] (or a name given with " +
           "--allow-host), an Origin, if any, that is the node's own, and a Sec-Fetch-Site, if any, of same-origin or none. Anything " +
           "else needs Authorization: Bearer <token from <data-dir>/api.token> (always, with --require-token); a browser's request " +
@@ -166,7 +166,7 @@ export async function buildServer(node: TinyNode, opts: ServerOptions = {}): Pro
     const scope = plain.withTypeProvider<TypeBoxTypeProvider>();
     tutorialRoutes(scope, node, access);
     chainRoutes(scope, node);
-    transactionRoutes(scope, node);
+    transactionRoutes(scope, node, access);
     accountRoutes(scope, node);
     nodeRoutes(scope, node, access);
     tokenRoutes(scope, node);

@@ -335,6 +335,31 @@ export class Pool extends EventEmitter<PoolEvents> {
     return status;
   }
 
+  /**
+   * Removes a pending transaction from this pool (the operator's drop; peers keep theirs). The
+   * sender's later ones are placed again as if just received: they wait (queued) for the
+   * dropped nonce, within the queue's bounds (nonce gap, queued share), or leave too.
+   * Returns the ids that left and those of the sender now queued; undefined if `id` is not pending.
+   */
+  remove(id: string): { removed: string[]; queued: string[] } | undefined {
+    const entry = this.byId.get(id);
+    if (entry === undefined) return undefined;
+    const later = this.pendingOf(entry.tx.sender).filter((e) => e.tx.nonce > entry.tx.nonce);
+    for (const e of [entry, ...later]) this.removeEntry(e);
+    const removed = [entry.id];
+    for (const e of later) {
+      try {
+        this.insert(e);
+      } catch (err) {
+        if (!(err instanceof RuleError)) throw err;
+        removed.push(e.id);
+      }
+    }
+    this.store.remove(removed);
+    this.emit("changed");
+    return { removed, queued: later.filter((e) => this.queued.has(e)).map((e) => e.id) };
+  }
+
   /** Checks held transactions that follow the projection now that the gap before them is filled. */
   private promote(sender: string, p: { state: StateOverlay; next: number }): void {
     const mine = this.bySender.get(sender);

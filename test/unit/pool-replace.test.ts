@@ -145,3 +145,42 @@ describe("pool: replace by fee", () => {
     expect(idsIn(again)).toEqual([idOf(bumped)]);
   });
 });
+
+describe("pool: the operator's drop", () => {
+  it("drops a ready transaction; the sender's later ones wait for its nonce (queued), those past the gap leave", async () => {
+    const { pool, store } = setUp({ maxNonceGap: 2 });
+    const txs = [0, 1, 2, 3, 4].map((n) => pay(A, n, 1));
+    for (const tx of txs) await pool.add(tx);
+    const other = pay(B, 0, 1);
+    await pool.add(other);
+    // nonce 1 dropped: 2 and 3 wait for nonce 1 (at most 2 ahead), 4 is too far and leaves
+    const r = pool.remove(idOf(txs[1] as SignedTx));
+    expect(r).toEqual({
+      removed: [idOf(txs[1] as SignedTx), idOf(txs[4] as SignedTx)],
+      queued: [2, 3].map((n) => idOf(txs[n] as SignedTx)),
+    });
+    expect(pool.nextNonce(A.address)).toBe(1);
+    const entry = pool.get(idOf(txs[2] as SignedTx));
+    expect(entry && pool.waitingFor(entry)).toBe(1);
+    expect(
+      pool
+        .readyBySender()
+        .map((l) => l.map((e) => e.tx.nonce))
+        .sort(),
+    ).toEqual([[0], [0]]);
+    expect(store.all().length).toBe(4);
+    // a new nonce 1 fills the gap: all ready again
+    expect((await pool.add(pay(A, 1, 1, 2))).status).toBe("ready");
+    expect(pool.waitingFor(entry as NonNullable<typeof entry>)).toBeUndefined();
+    expect(pool.remove("00".repeat(32))).toBeUndefined();
+  });
+
+  it("drops a queued transaction alone", async () => {
+    const { pool } = setUp();
+    const q = pay(A, 3, 1);
+    await pool.add(q);
+    await pool.add(pay(A, 5, 1));
+    expect(pool.remove(idOf(q))).toMatchObject({ removed: [idOf(q)] });
+    expect(pool.pendingOf(A.address).map((e) => e.tx.nonce)).toEqual([5]);
+  });
+});

@@ -1,10 +1,21 @@
 /** Transactions: relay, pool, lookup. */
-import { ErrorRef, PendingList, TxAccepted, TxBatch, TxBatchResult, TxIdParam, TxLookup, Unchecked } from "../../api/contract.js";
-import { isRuleError } from "../../core/errors.js";
+import {
+  ErrorRef,
+  PendingList,
+  TxAccepted,
+  TxBatch,
+  TxBatchResult,
+  TxDropped,
+  TxIdParam,
+  TxLookup,
+  Unchecked,
+} from "../../api/contract.js";
+import { fail, isRuleError } from "../../core/errors.js";
 import type { Transaction as Tx } from "../../core/types.js";
 import { signatureValid } from "../../core/verify.js";
 import type { TinyNode } from "../../node/node.js";
 import type { App } from "../app.js";
+import { type AccessOptions, operatorGuard } from "../auth.js";
 import { HttpError } from "../errors.js";
 import { COST } from "../rate-limit.js";
 import { acceptedAnswer, acceptedItem } from "./accepted.js";
@@ -22,7 +33,7 @@ function signatureCheck(tx: Tx | undefined): boolean | null {
 /** Transactions per batch on POST /transactions. */
 export const MAX_BATCH = 1000;
 
-export function transactionRoutes(app: App, node: TinyNode): void {
+export function transactionRoutes(app: App, node: TinyNode, access: AccessOptions): void {
   app.post(
     "/transactions",
     {
@@ -136,6 +147,45 @@ export function transactionRoutes(app: App, node: TinyNode): void {
         confirmations: node.chain.tip.height - loc.height + 1,
         events: loc.events,
         signature_valid: signatureCheck(tx),
+      };
+    },
+  );
+
+  app.delete(
+    "/transactions/:id",
+    {
+      schema: {
+        summary: "Drop a pending transaction from this node's pool (operator)",
+        description:
+          "Removes it from this node only: peers that hold it keep it and may send it back. The sender's later pending transactions " +
+          "are placed again as if just received: they wait (queued) for the dropped nonce, or leave if too far ahead or the queue is full. " +
+          "To make sure a transaction is never confirmed, replace it instead: same nonce, a fee at least 10 % higher.",
+        tags: ["transactions"],
+        security: [{ operatorToken: [] }],
+        params: TxIdParam,
+        response: { 200: TxDropped, 401: ErrorRef, 403: ErrorRef, 404: ErrorRef, 409: ErrorRef },
+      },
+      preHandler: operatorGuard(access),
+    },
+    async (req) => {
+      const { id } = req.params;
+      const r = node.pool.remove(id);
+      if (r === undefined) {
+        const height = node.reads.heightOf(id);
+        if (height !== undefined)
+          fail("already-confirmed", `transaction ${id} is confirmed in block ${height}: only a pending one can be dropped`);
+        throw new HttpError(404, `no pending transaction ${id} in this node's pool (GET /transactions/pending lists them)`);
+      }
+      const others = r.removed.length - 1;
+      return {
+        message:
+          `Transaction dropped from this node's pool` +
+          (others > 0 ? `, with ${others} later transaction${others === 1 ? "" : "s"} of its sender that could not wait` : "") +
+          (r.queued.length > 0
+            ? `; ${r.queued.length} later transaction${r.queued.length === 1 ? "" : "s"} of its sender now wait for its nonce`
+            : ""),
+        dropped: r.removed,
+        queued: r.queued,
       };
     },
   );
