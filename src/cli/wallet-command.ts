@@ -4,6 +4,7 @@ import { addressCommand, balanceCommand, historyCommand, importCommand, newComma
 import { parseCoinAmount } from "../wallet/amounts.js";
 import { DEFAULT_NODE_URL, WalletError } from "../wallet/errors.js";
 import { PASSPHRASE_ENV } from "../wallet/passphrase.js";
+import { dropCommand, replaceCommand } from "../wallet/pool-commands.js";
 import { type GlobalOptions, type Output, WalletSession } from "../wallet/session.js";
 import {
   tokenAllowanceCommand,
@@ -118,6 +119,20 @@ export function registerWalletCommand(program: Command): void {
     .description("pending and confirmed transactions of this wallet, newest first")
     .option("--limit <n>", "how many confirmed transactions", intOption(1, 500), 20)
     .action(run((s, o) => historyCommand(s, o)));
+  wallet
+    .command("replace")
+    .argument("<id>", "a pending transaction of this wallet")
+    .description("sign the pending transaction again with the same nonce and a higher fee, so it takes the pending one's place")
+    .requiredOption("--fee <coins>", "the new fee: at least 10 % more than the pending one's, and at least 1 more", feeOption)
+    .option("--wait", "wait until the replacement is confirmed in a block")
+    .option("--timeout <seconds>", "with --wait: give up after this long", intOption(1, 86_400), DEFAULT_WAIT_SECONDS)
+    .action(run((s, id, o) => replaceCommand(s, id, o)));
+  wallet
+    .command("drop")
+    .argument("<id>", "a pending transaction")
+    .description("remove a pending transaction from the pool of the node (--node) only: an operator route of that node")
+    .option("--api-token-file <file>", "the node's <data-dir>/api.token, when the node is not on this machine")
+    .action(run((s, id, o) => dropCommand(s, id, o)));
 
   const token = wallet.command("token").description("ERC-20 tokens");
   tokenAmounts(

@@ -36,6 +36,12 @@ export async function balanceCommand(s: WalletSession): Promise<Output> {
     `address  ${address}`,
     `balance  ${a.balance} coins${a.pending.transactions > 0 ? ` (${a.pending.balance} once ${a.pending.transactions} pending transaction(s) are confirmed)` : ""}`,
   ];
+  const queued = a.pending.queued ?? 0;
+  if (queued > 0) {
+    lines.push(
+      `queued   ${queued} transaction(s) wait for an earlier nonce and are not counted (\`tinychain wallet history\` shows which)`,
+    );
+  }
   if (tokens.length > 0) {
     lines.push("tokens");
     const width = Math.max(...tokens.map((t) => formatTokenAmount(t.balance, t).length));
@@ -103,8 +109,11 @@ function unchecked(err: unknown): undefined {
 export async function historyCommand(s: WalletSession, opts: { limit?: number }): Promise<Output> {
   const address = await s.address();
   const limit = opts.limit ?? 20;
-  const [page, pool] = await Promise.all([s.client.history(address, limit), s.client.pending()]);
-  const pending = pool.filter((tx) => involves(tx, address));
+  const [page, pool] = await Promise.all([s.client.history(address, limit), s.client.pool()]);
+  const pending = pool.transactions.filter((tx) => involves(tx, address));
+  // a queued transaction waits for an earlier nonce of its sender: no block is due to hold it yet
+  const queued = Object.fromEntries(pending.flatMap((tx) => (tx.id in pool.queued ? [[tx.id, pool.queued[tx.id] as number]] : [])));
+  const state = (tx: TxWithId) => (tx.id in queued ? `queued (waits for nonce ${queued[tx.id]})` : "pending  ");
   const tokenIds = new Set<string>();
   for (const tx of [...pending, ...page.transactions.map((r) => r.transaction)]) if ("token" in tx) tokenIds.add(tx.token);
   // decimals as the wallet checks them (from each token's token_create); a token it cannot check shows base units
@@ -112,7 +121,7 @@ export async function historyCommand(s: WalletSession, opts: { limit?: number })
   await Promise.all([...tokenIds].map(async (id) => tokens.set(id, await s.token(id).catch(unchecked))));
   const lookup = (id: string) => tokens.get(id);
   const lines = [
-    ...pending.map((tx) => `pending   ${describe(tx, address, lookup)}  ${tx.id}`),
+    ...pending.map((tx) => `${state(tx)} ${describe(tx, address, lookup)}  ${tx.id}`),
     ...page.transactions.map(
       (r) => `block ${String(r.block_index).padEnd(4)} ${describe(r.transaction, address, lookup)}  ${r.transaction.id}`,
     ),
@@ -121,6 +130,7 @@ export async function historyCommand(s: WalletSession, opts: { limit?: number })
     json: {
       address,
       pending,
+      queued,
       transactions: page.transactions,
       next: page.next,
     },

@@ -11,6 +11,7 @@ import type {
   TokenBalance,
   TokenInfo,
   TxAccepted,
+  TxDropped,
   TxLookup,
   TxWithId,
 } from "../api/contract.js";
@@ -64,17 +65,26 @@ export class NodeClient {
     this.checkStatus = opts.checkStatus;
   }
 
-  /** GET or POST JSON; resolves with the body, or throws ApiError / WalletError. */
-  async request<T>(path: string, body?: unknown): Promise<{ status: number; body: T }> {
+  /** GET or POST JSON (or `method`, e.g. DELETE); resolves with the body, or throws ApiError / WalletError. */
+  async request<T>(
+    path: string,
+    body?: unknown,
+    method?: string,
+    headers: Record<string, string> = {},
+  ): Promise<{ status: number; body: T }> {
     if (this.checkStatus !== undefined && path !== "/status") {
       this.checked ??= this.status();
       await this.checked;
     }
+    const verb = method ?? (body === undefined ? "GET" : "POST");
     let res: Response;
     try {
       res = await fetch(this.url + path, {
-        method: body === undefined ? "GET" : "POST",
-        headers: body === undefined ? { accept: "application/json" } : { "content-type": "application/json", accept: "application/json" },
+        method: verb,
+        headers: {
+          ...headers,
+          ...(body === undefined ? { accept: "application/json" } : { "content-type": "application/json", accept: "application/json" }),
+        },
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
         signal: AbortSignal.timeout(this.timeoutMs),
       });
@@ -91,7 +101,7 @@ export class NodeClient {
     try {
       parsed = JSON.parse(text);
     } catch {
-      throw notANode(this.url, `${body === undefined ? "GET" : "POST"} ${path} gave ${res.status} and no JSON`);
+      throw notANode(this.url, `${verb} ${path} gave ${res.status} and no JSON`);
     }
     if (!res.ok) {
       const e = errorMessage(parsed);
@@ -133,7 +143,19 @@ export class NodeClient {
   }
 
   async pending(): Promise<TxWithId[]> {
-    return (await this.get<PendingList>("/transactions/pending")).transactions;
+    return (await this.pool()).transactions;
+  }
+
+  /** The node's pool: its transactions, and the queued ones with the nonce each waits for (none from an older node). */
+  async pool(): Promise<PendingList> {
+    const p = await this.get<PendingList>("/transactions/pending");
+    return { transactions: p.transactions, queued: p.queued ?? {} };
+  }
+
+  /** Drops a pending transaction from the node's pool (an operator route: loopback, or `token`). */
+  async drop(id: string, token?: string): Promise<TxDropped> {
+    return (await this.request<TxDropped>(`/transactions/${id}`, undefined, "DELETE", token ? { authorization: `Bearer ${token}` } : {}))
+      .body;
   }
 
   transaction(id: string): Promise<TxLookup | undefined> {

@@ -110,13 +110,14 @@ export class WalletSession {
    * Signs `body` with the wallet's key, for the node's network and the sender's next nonce
    * (pending transactions included, so several sends in a row all land), and submits it.
    */
-  async send(body: TxBody, opts: SendOptions): Promise<Sent> {
+  async send(body: TxBody, opts: SendOptions, at?: { network: string; nonce: number }): Promise<Sent> {
     const pair = await this.signingKey();
-    const status = await this.client.status();
-    const account = await this.client.account(pair.address);
+    // `at`: a replacement keeps the network and nonce of the transaction it replaces
+    const network = at?.network ?? (await this.client.status()).network;
+    const nonce = at?.nonce ?? (await this.client.account(pair.address)).pending.nonce;
     let signed: ReturnType<typeof signTransaction>;
     try {
-      signed = signTransaction(pair, body, { network: status.network, nonce: account.pending.nonce, fee: opts.fee ?? 0 });
+      signed = signTransaction(pair, body, { network, nonce, fee: opts.fee ?? 0 });
     } catch (err) {
       if (isRuleError(err)) throw new WalletError(`cannot make this transaction: ${err.message}`, err.code);
       throw err;
