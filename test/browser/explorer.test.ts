@@ -5,6 +5,7 @@
  */
 import type { Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { txId as txIdOf } from "../../src/core/encoding.js";
 import { fingerprintColours } from "../../web/src/fingerprint.js";
 import { signTx } from "../helpers/factory.js";
 import { key1, key2, testKey } from "../helpers/keys.js";
@@ -173,12 +174,21 @@ describe("block explorer", () => {
       decimals: 2,
       supply: 100_000,
     });
+    const token = txIdOf(create);
+    // the transfer first: it waits for nonce 0 (the creation), and the pool and its page say so
+    const send = signTx(key1, { type: "token_transfer", network: "devnet", nonce: 1, token, recipient: key2.address, amount: 2_550 });
+    const q = await http(`${node.url}/transactions`, { body: send });
+    expect(q.body).toMatchObject({ status: "queued", waiting_for_nonce: 0 });
+    await go("#/pool");
+    await expect.poll(() => text("main")).toContain("Pool (1 pending, 1 queued)");
+    expect(await text("main")).toContain("queued — waits for nonce 0");
+    await go(`#/tx/${q.body.id}`);
+    await expect.poll(() => text("#tx-status")).toBe("pending queued — waits for nonce 0 of its sender");
+    await s.screenshot("transaction-queued");
     const r = await http(`${node.url}/transactions`, { body: create });
     expect(r.status, r.text).toBe(201);
-    const token = r.body.id as string;
+    expect(r.body.id).toBe(token);
     etc = token;
-    const send = signTx(key1, { type: "token_transfer", network: "devnet", nonce: 1, token, recipient: key2.address, amount: 2_550 });
-    expect((await http(`${node.url}/transactions`, { body: send })).status).toBe(201);
     await go("#/pool");
     await expect.poll(() => text("main")).toContain("Pool (2 pending)");
     await s.screenshot("pool");

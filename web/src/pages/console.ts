@@ -119,10 +119,7 @@ export const consolePage: Page = async (ctx) => {
         try {
           const r = await post<Accepted>("/transactions/new", body);
           sent.unshift(r.id);
-          clear(
-            sendResult,
-            okBox(`${r.message}. Transaction `, txLink(r.id), r.status === "queued" ? " (queued behind an earlier nonce)" : ""),
-          );
+          clear(sendResult, okBox(`${r.message}. Transaction `, txLink(r.id))); // a queued one's message says what it waits for
           amount.value = "";
           await Promise.all([showSent(), showWallet()]);
         } catch (err) {

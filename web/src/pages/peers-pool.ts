@@ -6,16 +6,23 @@ import { coalesce } from "../live.js";
 import type { Ctx, Page } from "../page.js";
 
 async function renderPool(ctx: Ctx): Promise<void> {
-  const { transactions } = await get<{ transactions: Tx[] }>("/transactions/pending");
+  const { transactions, queued = {} } = await get<{ transactions: Tx[]; queued?: Record<string, number> }>("/transactions/pending");
   if (!ctx.alive()) return;
+  const waiting = transactions.filter((tx) => tx.id in queued).length;
   clear(
     ctx.root,
-    h("h1", {}, `Pool (${transactions.length} pending)`),
-    h("p", { class: "small" }, "Signed transactions waiting for a block, highest fee first. A miner takes them into its next block."),
+    h("h1", {}, `Pool (${transactions.length} pending${waiting > 0 ? `, ${waiting} queued` : ""})`),
+    h(
+      "p",
+      { class: "small" },
+      "Signed transactions waiting for a block, highest fee first. A miner takes the ready ones into its next block; " +
+        "a queued one waits for an earlier nonce of its sender, and no block can take it before that one arrives.",
+    ),
     table(
-      ["Id", "Type", "From", "To", "Amount", "Fee", "Nonce"],
+      ["Id", "Status", "Type", "From", "To", "Amount", "Fee", "Nonce"],
       transactions.map((tx) => [
         txLink(tx.id),
+        tx.id in queued ? h("span", { class: "queued" }, `queued — waits for nonce ${queued[tx.id]}`) : "ready",
         txType(tx),
         addrLink(tx.sender),
         addrLink(counterparty(tx)),

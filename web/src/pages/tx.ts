@@ -51,11 +51,21 @@ async function render(ctx: Ctx, id: string): Promise<TxInfo | undefined> {
     section(
       "Status",
       fields([
-        ["Status", h("span", { id: "tx-status" }, pending ? badge("pending", "warn") : badge("confirmed", "good"))],
+        [
+          "Status",
+          h(
+            "span",
+            { id: "tx-status" },
+            pending ? badge("pending", "warn") : badge("confirmed", "good"),
+            info.queued ? ` queued — waits for nonce ${info.waiting_for_nonce} of its sender` : "",
+          ),
+        ],
         [
           "Block",
           info.block_index === null
-            ? "not yet in a block: waiting in the pool"
+            ? info.queued
+              ? `not yet in a block: no block can take it before the sender's nonce ${info.waiting_for_nonce} arrives`
+              : "not yet in a block: waiting in the pool"
             : blockLink(info.block_hash ?? String(info.block_index), `#${info.block_index}`),
         ],
         ["Confirmations", h("span", { id: "tx-confirmations" }, int(info.confirmations))],
@@ -87,9 +97,10 @@ export const txPage: Page = async (ctx, arg) => {
   const [id = "", inBlock] = arg.split("/"); // #/tx/{id}/{hash}: as seen in that block (a side branch's: tx-side.ts)
   if (inBlock !== undefined && (await sideTxPage(ctx, id, inBlock, value))) return undefined;
   await render(ctx, id);
-  // Confirmations change with every block, and a pending transaction gets confirmed (or drops out).
+  // Confirmations change with every block, and a pending transaction gets confirmed (or drops out);
+  // a queued one becomes ready when a transaction fills its sender's gap.
   const refresh = coalesce(async () => {
     await render(ctx, id).catch(() => {});
   });
-  return { tip: refresh };
+  return { tip: refresh, tx: refresh };
 };
