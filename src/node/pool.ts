@@ -18,6 +18,7 @@ import type { PoolStore } from "../store/pool-store.js";
 import type { BatchVerify, Chain, TipChange } from "./chain.js";
 import { type Clock, systemClock } from "./clock.js";
 import * as policy from "./pool-policy.js";
+import { BatchedSaver } from "./pool-saver.js";
 import type { AddResult, PoolEntry, PoolEvents, PoolOptions } from "./pool-types.js";
 
 export type { AddResult, PoolEntry, PoolEvents, PoolOptions } from "./pool-types.js";
@@ -35,6 +36,8 @@ export class Pool extends EventEmitter<PoolEvents> {
   private readonly verify: BatchVerify | undefined;
   /** Ids whose signature is being checked, so a duplicate arriving meanwhile is refused. */
   private readonly checking = new Set<string>();
+  /** Saves what is accepted, one SQLite transaction per tick. */
+  private readonly saver: BatchedSaver;
 
   constructor(
     private readonly chain: Chain,
@@ -47,6 +50,7 @@ export class Pool extends EventEmitter<PoolEvents> {
     this.maxQueued = opts.maxQueued ?? policy.defaultMaxQueued(this.maxSize);
     this.clock = opts.clock ?? systemClock;
     this.verify = opts.verify;
+    this.saver = new BatchedSaver(store);
     chain.on("switching", (disconnected, connected) => this.saveAbandoned(disconnected, connected));
   }
 
@@ -134,7 +138,7 @@ export class Pool extends EventEmitter<PoolEvents> {
     const replaced = this.bySender.get(tx.sender)?.get(tx.nonce);
     const status = replaced === undefined ? this.insert(entry) : this.replace(replaced, entry);
     const waitingFor = this.waitingFor(entry); // as accepted: what it waits for now
-    await this.persist(id, JSON.stringify(tx), entry.received);
+    await this.saver.save(id, JSON.stringify(tx), entry.received);
     if (replaced !== undefined) this.emit("replaced", replaced, entry);
     this.emit("added", entry); // relayed to peers, whose pools replace by the same rule
     this.emit("changed");
@@ -190,31 +194,6 @@ export class Pool extends EventEmitter<PoolEvents> {
   private account(address: string) {
     return new StateOverlay(this.chain.store).account(address);
   }
-
-  /**
-   * Saves accepted transactions, those of one tick in one SQLite transaction; resolves once
-   * committed, so a transaction is answered 201 only when it would survive a crash.
-   */
-  private persist(id: string, json: string, received: number): Promise<void> {
-    return new Promise((resolve, reject) => {
-      this.persistQueue.push({ id, json, received, resolve, reject });
-      if (this.persistQueue.length === 1) {
-        setImmediate(() => {
-          const batch = this.persistQueue.splice(0);
-          try {
-            this.store.addMany(batch);
-          } catch (err) {
-            for (const b of batch) b.reject(err);
-            return;
-          }
-          for (const b of batch) b.resolve();
-        });
-      }
-    });
-  }
-
-  private readonly persistQueue: Array<{ id: string; json: string; received: number; resolve: () => void; reject: (e: unknown) => void }> =
-    [];
 
   /**
    * Per sender: the tip's state after the sender's ready pending transactions, and the nonce
