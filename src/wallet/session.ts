@@ -148,7 +148,11 @@ export class WalletSession {
     const json =
       sent.status === "confirmed"
         ? { id: sent.id, status: sent.status, block_index: sent.block_index, ...extra }
-        : { id: sent.id, ...extra };
+        : {
+            id: sent.id,
+            ...(sent.waiting_for_nonce !== undefined ? { status: "queued", waiting_for_nonce: sent.waiting_for_nonce } : {}),
+            ...extra,
+          };
     const where =
       sent.status === "confirmed"
         ? `confirmed in block ${sent.block_index}`
