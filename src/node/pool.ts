@@ -139,6 +139,8 @@ export class Pool extends EventEmitter<PoolEvents> {
     const status = replaced === undefined ? this.insert(entry) : this.replace(replaced, entry);
     const waitingFor = this.waitingFor(entry); // as accepted: what it waits for now
     await this.saver.save(id, JSON.stringify(tx), entry.received);
+    // only now: a crash in between leaves both saved, and the higher fee wins at load (`rebuild`)
+    if (replaced !== undefined) this.store.remove([replaced.id]);
     if (replaced !== undefined) this.emit("replaced", replaced, entry);
     this.emit("added", entry); // relayed to peers, whose pools replace by the same rule
     this.emit("changed");
@@ -310,8 +312,7 @@ export class Pool extends EventEmitter<PoolEvents> {
       this.insert(old); // checked above, so not expected: the pool stays as it was
       throw err;
     }
-    this.store.remove([old.id]);
-    return status;
+    return status; // `add` removes `old` from the store once `entry` is saved
   }
 
   /**
@@ -392,7 +393,7 @@ export class Pool extends EventEmitter<PoolEvents> {
     this.runs.clear();
     this.queued.clear();
     const all = [...entries, ...returning].sort((a, b) =>
-      a.tx.sender < b.tx.sender ? -1 : a.tx.sender > b.tx.sender ? 1 : a.tx.nonce - b.tx.nonce || a.seq - b.seq,
+      a.tx.sender < b.tx.sender ? -1 : a.tx.sender > b.tx.sender ? 1 : a.tx.nonce - b.tx.nonce || b.tx.fee - a.tx.fee || a.seq - b.seq,
     );
     for (const e of all) {
       if (e.seq === 0) e.seq = this.seq++;

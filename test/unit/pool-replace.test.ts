@@ -144,6 +144,21 @@ describe("pool: replace by fee", () => {
     expect(again.load()).toBe(1);
     expect(idsIn(again)).toEqual([idOf(bumped)]);
   });
+
+  it("a crash between saving the replacement and forgetting the replaced one: the higher fee wins at load", async () => {
+    const { chain, store } = setUp();
+    const low = pay(B, 0, 1);
+    const high = pay(B, 0, 5);
+    // the replaced one saved first, as it arrived first: the fee decides, not the order
+    store.addMany([
+      { id: idOf(low), json: JSON.stringify(low), received: 1 },
+      { id: idOf(high), json: JSON.stringify(high), received: 2 },
+    ]);
+    const pool = new Pool(chain, store);
+    expect(pool.load()).toBe(1);
+    expect(idsIn(pool)).toEqual([idOf(high)]);
+    expect(store.all().map((r) => r.id)).toEqual([idOf(high)]);
+  });
 });
 
 describe("pool: the operator's drop", () => {
