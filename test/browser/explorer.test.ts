@@ -185,6 +185,8 @@ describe("block explorer", () => {
     await go(`#/tx/${q.body.id}`);
     await expect.poll(() => text("#tx-status")).toBe("pending queued — waits for nonce 0 of its sender");
     await s.screenshot("transaction-queued");
+    await go(`#/address/${key1.address}`);
+    await expect.poll(() => text("main")).toContain("queued — waits for nonce 0");
     const r = await http(`${node.url}/transactions`, { body: create });
     expect(r.status, r.text).toBe(201);
     expect(r.body.id).toBe(token);

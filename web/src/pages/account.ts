@@ -31,8 +31,12 @@ async function unitsFor(txs: Tx[]): Promise<Map<string, TokenUnits | undefined>>
   return new Map(await Promise.all(ids.map(async (id) => [id, await unitsOf(id)] as const)));
 }
 
-function historyRows(address: string, txs: Array<{ tx: Tx; block?: number }>, units: Map<string, TokenUnits | undefined>) {
-  return txs.map(({ tx, block }) => {
+function historyRows(
+  address: string,
+  txs: Array<{ tx: Tx; block?: number; waitsFor?: number }>,
+  units: Map<string, TokenUnits | undefined>,
+) {
+  return txs.map(({ tx, block, waitsFor }) => {
     const { label, other } = directionOf(tx, address);
     return [
       txLink(tx.id),
@@ -41,7 +45,7 @@ function historyRows(address: string, txs: Array<{ tx: Tx; block?: number }>, un
       addrLink(other),
       txAmount(tx, tx.token === undefined ? undefined : units.get(tx.token)),
       tx.fee === undefined ? "—" : int(tx.fee),
-      block === undefined ? "pending" : blockLink(String(block), block),
+      block !== undefined ? blockLink(String(block), block) : waitsFor !== undefined ? `queued — waits for nonce ${waitsFor}` : "pending",
     ];
   });
 }
@@ -56,12 +60,13 @@ async function render(ctx: Ctx, address: string, view: View): Promise<void> {
   const [acct, history, pool] = await Promise.all([
     get<Account>(`/accounts/${enc(address)}`),
     get<HistoryPage>(`/accounts/${enc(address)}/transactions?limit=${PAGE}${cursor ? `&before=${enc(cursor)}` : ""}`),
-    get<{ transactions: Tx[] }>("/transactions/pending"),
+    get<{ transactions: Tx[]; queued?: Record<string, number> }>("/transactions/pending"),
   ]);
   const mine = pool.transactions.filter(
     (t) => t.sender === address || t.recipient === address || t.spender === address || t.owner === address,
   );
   const units = await unitsFor([...mine, ...history.transactions.map((r) => r.transaction)]);
+  const queued = pool.queued ?? {};
   if (!ctx.alive()) return;
   const go = (cursors: string[]) => {
     view.cursors = cursors;
@@ -86,6 +91,7 @@ async function render(ctx: Ctx, address: string, view: View): Promise<void> {
         ["Balance once pending confirm", acct.pending ? coins(acct.pending.balance) : undefined],
         ["Next nonce", acct.pending ? int(acct.pending.nonce) : undefined],
         ["Pending transactions", acct.pending ? int(acct.pending.transactions) : undefined],
+        ["Queued (wait for an earlier nonce; not counted above)", acct.pending?.queued ? int(acct.pending.queued) : undefined],
       ]),
     ),
     section(
@@ -107,7 +113,7 @@ async function render(ctx: Ctx, address: string, view: View): Promise<void> {
         head,
         historyRows(
           address,
-          mine.map((tx) => ({ tx })),
+          mine.map((tx) => ({ tx, waitsFor: queued[tx.id] })),
           units,
         ),
         "Nothing pending.",
