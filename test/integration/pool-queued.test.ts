@@ -73,6 +73,12 @@ describe("a queued transaction (issue 19)", () => {
 
     const block = await mine(node.url);
     expect(block.transactions.map((t) => t.id)).toContain(id);
+    const late = await http(`${node.url}/transactions/${id}`, { method: "DELETE" });
+    expect(late.status).toBe(409);
+    expect(late.body).toEqual({
+      error: `transaction ${id} is confirmed in block ${block.index}: only a pending one can be dropped`,
+      code: "already-confirmed",
+    });
   });
 });
 
