@@ -187,6 +187,10 @@ describe("block explorer", () => {
     await s.screenshot("transaction-queued");
     await go(`#/address/${key1.address}`);
     await expect.poll(() => text("main")).toContain("queued — waits for nonce 0");
+    // the page asked for the queued transfer's token, which its creation (not sent yet) would make
+    const missing = s.takeErrors();
+    expect(missing.length).toBeGreaterThan(0);
+    for (const e of missing) expect(e).toMatch(new RegExp(`status of 404 .*/tokens/${token}`));
     const r = await http(`${node.url}/transactions`, { body: create });
     expect(r.status, r.text).toBe(201);
     expect(r.body.id).toBe(token);

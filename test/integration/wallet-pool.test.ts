@@ -31,8 +31,8 @@ afterAll(async () => {
 
 describe("wallet: queued, drop, replace (issue 19)", () => {
   it("drop leaves the next transaction queued, history says what it waits for, a new send fills the gap", { timeout: 60_000 }, async () => {
-    const first = (await walletOk(["send", bob, "1"], opts("alice"))).id as string;
-    const second = (await walletOk(["send", bob, "2"], opts("alice"))).id as string;
+    const first = (await walletOk(["send", bob, "1", "--yes"], opts("alice"))).id as string;
+    const second = (await walletOk(["send", bob, "2", "--yes"], opts("alice"))).id as string;
     const dropped = await walletOk(["drop", first], opts("alice"));
     expect(dropped).toMatchObject({ dropped: [first], queued: [second] });
     const text = await wallet(["drop", second], { ...opts("alice", false), node: node.url.replace("127.0.0.1", "localhost") });
@@ -41,8 +41,8 @@ describe("wallet: queued, drop, replace (issue 19)", () => {
     const again = await http(`${node.url}/transactions/${second}`);
     expect(again.status).toBe(404);
 
-    const third = (await walletOk(["send", bob, "3"], opts("alice"))).id as string; // nonce 0
-    const fourth = await walletOk(["send", bob, "4"], opts("alice")); // nonce 1
+    const third = (await walletOk(["send", bob, "3", "--yes"], opts("alice"))).id as string; // nonce 0
+    const fourth = await walletOk(["send", bob, "4", "--yes"], opts("alice")); // nonce 1
     const dropThird = await walletOk(["drop", third], opts("alice"));
     expect(dropThird.queued).toEqual([fourth.id]);
     const history = await wallet(["history"], opts("alice", false));
@@ -54,7 +54,7 @@ describe("wallet: queued, drop, replace (issue 19)", () => {
     const balance = await wallet(["balance"], opts("alice", false));
     expect(balance.stdout).toContain("queued   1 transaction(s) wait for an earlier nonce");
 
-    const fill = await wallet(["send", bob, "5"], opts("alice", false)); // nonce 0 again: fills the gap
+    const fill = await wallet(["send", bob, "5", "--yes"], opts("alice", false)); // nonce 0 again: fills the gap
     expect(fill.code, fill.stderr).toBe(0);
     expect(fill.stdout).toContain("pending, expected in block");
     expect((await walletOk(["history"], opts("alice"))).queued).toEqual({});
@@ -65,7 +65,7 @@ describe("wallet: queued, drop, replace (issue 19)", () => {
   it("replace re-signs a pending transaction with the same nonce and a higher fee; the replacement is mined", {
     timeout: 60_000,
   }, async () => {
-    const sent = (await walletOk(["send", bob, "1", "--fee", "20"], opts("alice"))).id as string;
+    const sent = (await walletOk(["send", bob, "1", "--fee", "20", "--yes"], opts("alice"))).id as string;
     const same = await wallet(["replace", sent, "--fee", "20"], opts("alice"));
     expect(same.code).not.toBe(0);
     expect(same.json.code).toBe("fee-too-low");
