@@ -1,31 +1,14 @@
-/**
- * What the pool takes and what it evicts (src/node/pool.ts, src/node/pool-policy.ts), after
- * the audit's "free pool jamming" (issue 16): unfunded future nonces at a fee of 2^53−1
- * filled the pool, survived a restart, and every honest transaction was told to pay more
- * than 2^53−1. A transaction is taken only if its sender can pay it after its other pending
- * ones; transactions waiting for an earlier nonce ("queued") hold at most a quarter of the
- * pool and never push out one that can go into the next block ("ready"). A real Chain and
- * Pool on a temporary store.
- */
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { txId } from "../../src/core/encoding.js";
-import { RuleError } from "../../src/core/errors.js";
-import { genesisBlock } from "../../src/core/network.js";
-import type { Block, NetworkParams, SignedTx } from "../../src/core/types.js";
+import type { SignedTx } from "../../src/core/types.js";
 import type { KeyPair } from "../../src/crypto/keys.js";
-import { Chain } from "../../src/node/chain.js";
 import { Pool } from "../../src/node/pool.js";
-import { ChainStore } from "../../src/store/chain-store.js";
-import { openDb } from "../../src/store/db.js";
 import { PoolStore } from "../../src/store/pool-store.js";
-import { mineBlock, NET, signTx } from "../helpers/factory.js";
+import { mineBlock, signTx } from "../helpers/factory.js";
 import { testKey } from "../helpers/keys.js";
+import { idsIn, outcome, POOL_PARAMS, poolOnChain, refusal } from "../helpers/pool-chain.js";
 
-/** Each funded key holds one block reward: 100 coins. */
-const PARAMS: NetworkParams = { ...NET, reward: 100, max_block_txs: 1000 };
+const PARAMS = POOL_PARAMS;
 const MAX = Number.MAX_SAFE_INTEGER;
 const SINK = testKey("pool policy sink").address;
 const funded = Array.from({ length: 8 }, (_, i) => testKey(`pool policy funded ${i}`));
@@ -41,44 +24,7 @@ afterEach(() => {
   for (const c of cleanups.splice(0).reverse()) c();
 });
 
-/** A chain where every key of `funded` mined one block (100 coins each), and a pool following it. */
-function setUp(opts: { maxSize?: number; maxNonceGap?: number } = {}) {
-  const dir = mkdtempSync(join(tmpdir(), "tinychain-pool-policy-"));
-  const db = openDb(join(dir, "chain.db"));
-  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-  cleanups.push(() => db.close());
-  const chain = new Chain(new ChainStore(db), PARAMS);
-  const store = new PoolStore(db);
-  const pool = new Pool(chain, store, opts);
-  chain.on("tip", (change) => pool.onTipChange(change));
-  let tip: Block = genesisBlock(PARAMS);
-  for (const k of funded) {
-    tip = mineBlock(tip, [], k.address, PARAMS);
-    expect(chain.submitBlock(tip).outcome).toBe("connected");
-  }
-  return { db, chain, store, pool, tip };
-}
-
-/** The refusal a pool gives, or a failure if it takes the transaction. */
-async function refusal(p: Promise<unknown>): Promise<RuleError> {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof RuleError) return err;
-    throw err;
-  }
-  throw new Error("expected a refusal, the transaction was taken");
-}
-
-/** What the pool says of a transaction: its status if taken, the reason code if refused. */
-function outcome(p: Promise<{ status: string }>): Promise<string> {
-  return p.then(
-    (r) => r.status,
-    (err: unknown) => (err instanceof RuleError ? err.code : Promise.reject(err)),
-  );
-}
-
-const idsIn = (pool: Pool) => pool.entries().map((e) => e.id);
+const setUp = (opts: { maxSize?: number; maxNonceGap?: number } = {}) => poolOnChain(funded, cleanups, opts);
 const idOf = (tx: SignedTx) => txId(tx);
 
 describe("pool policy: a sender must be able to pay what it sends", () => {

@@ -1,29 +1,14 @@
-/**
- * Replacing a pending transaction (issue 19): one of the same sender and nonce paying at least
- * 10 % more fee (and at least 1 more; geth's price bump) takes its place, ready or queued, as
- * long as the sender's later pending transactions stay valid and payable; otherwise the
- * refusal names the fee that would replace it. A real Chain and Pool on a temporary store.
- */
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { txId } from "../../src/core/encoding.js";
-import { RuleError } from "../../src/core/errors.js";
-import { genesisBlock } from "../../src/core/network.js";
-import type { Block, NetworkParams, SignedTx } from "../../src/core/types.js";
+import type { SignedTx } from "../../src/core/types.js";
 import type { KeyPair } from "../../src/crypto/keys.js";
-import { Chain } from "../../src/node/chain.js";
 import { Pool } from "../../src/node/pool.js";
 import { replacementFee } from "../../src/node/pool-policy.js";
-import { ChainStore } from "../../src/store/chain-store.js";
-import { openDb } from "../../src/store/db.js";
-import { PoolStore } from "../../src/store/pool-store.js";
-import { mineBlock, NET, signTx } from "../helpers/factory.js";
+import { signTx } from "../helpers/factory.js";
 import { testKey } from "../helpers/keys.js";
+import { idsIn, outcome, POOL_PARAMS, poolOnChain, refusal } from "../helpers/pool-chain.js";
 
-/** Each funded key holds one block reward: 100 coins. */
-const PARAMS: NetworkParams = { ...NET, reward: 100, max_block_txs: 1000 };
+const PARAMS = POOL_PARAMS;
 const SINK = testKey("pool replace sink").address;
 const funded = Array.from({ length: 3 }, (_, i) => testKey(`pool replace funded ${i}`));
 const [A, B] = funded as [KeyPair, KeyPair, KeyPair];
@@ -36,44 +21,7 @@ afterEach(() => {
   for (const c of cleanups.splice(0).reverse()) c();
 });
 
-/** A chain where every key of `funded` mined one block (100 coins each), and a pool following it. */
-function setUp(opts: { maxSize?: number; maxNonceGap?: number } = {}) {
-  const dir = mkdtempSync(join(tmpdir(), "tinychain-pool-replace-"));
-  const db = openDb(join(dir, "chain.db"));
-  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-  cleanups.push(() => db.close());
-  const chain = new Chain(new ChainStore(db), PARAMS);
-  const store = new PoolStore(db);
-  const pool = new Pool(chain, store, opts);
-  chain.on("tip", (change) => pool.onTipChange(change));
-  let tip: Block = genesisBlock(PARAMS);
-  for (const k of funded) {
-    tip = mineBlock(tip, [], k.address, PARAMS);
-    expect(chain.submitBlock(tip).outcome).toBe("connected");
-  }
-  return { db, chain, store, pool, tip };
-}
-
-/** The refusal a pool gives, or a failure if it takes the transaction. */
-async function refusal(p: Promise<unknown>): Promise<RuleError> {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof RuleError) return err;
-    throw err;
-  }
-  throw new Error("expected a refusal, the transaction was taken");
-}
-
-/** What the pool says of a transaction: its status if taken, the reason code if refused. */
-function outcome(p: Promise<{ status: string }>): Promise<string> {
-  return p.then(
-    (r) => r.status,
-    (err: unknown) => (err instanceof RuleError ? err.code : Promise.reject(err)),
-  );
-}
-
-const idsIn = (pool: Pool) => pool.entries().map((e) => e.id);
+const setUp = (opts: { maxSize?: number; maxNonceGap?: number } = {}) => poolOnChain(funded, cleanups, opts);
 const idOf = (tx: SignedTx) => txId(tx);
 
 describe("pool: replace by fee", () => {

@@ -30,27 +30,30 @@ export function chainView(blocks: Block[]): HTMLElement {
   );
 }
 
+/** Blocks that left or joined the main chain, as a row of linked boxes (`cls`: replaced or joined). */
+export function blockRow(refs: ReadonlyArray<{ index: number; hash: string; txs: number }>, cls: string): HTMLElement {
+  return h(
+    "ol",
+    { class: `chain ${cls}` },
+    ...refs.map((b) =>
+      h(
+        "li",
+        { class: `blk ${cls}` },
+        h(
+          "a",
+          { href: `#/block/${b.hash}`, title: b.hash },
+          h("strong", {}, `#${b.index}`),
+          h("span", { class: "mono" }, short(b.hash)),
+          h("span", { class: "small" }, `${b.txs} tx`),
+        ),
+      ),
+    ),
+  );
+}
+
 /** The last reorganisation: the blocks that left the main chain and those that replaced them. */
 export function reorgView(r: Reorg | null): HTMLElement {
   if (r === null) return h("p", { class: "muted" }, "No reorganisation recorded by this node.");
-  const row = (refs: Reorg["replaced"], cls: string) =>
-    h(
-      "ol",
-      { class: `chain ${cls}` },
-      ...refs.map((b) =>
-        h(
-          "li",
-          { class: `blk ${cls}` },
-          h(
-            "a",
-            { href: `#/block/${b.hash}`, title: b.hash },
-            h("strong", {}, `#${b.index}`),
-            h("span", { class: "mono" }, short(b.hash)),
-            h("span", { class: "small" }, `${b.txs} tx`),
-          ),
-        ),
-      ),
-    );
   return h(
     "div",
     { class: "reorg" },
@@ -62,8 +65,8 @@ export function reorgView(r: Reorg | null): HTMLElement {
       ` by ${r.connected.length}, new tip #${r.height}. Transactions of replaced blocks that are still valid went back to the pool.`,
     ),
     h("p", { class: "small" }, "Replaced (now on a side branch):"),
-    row(r.replaced, "replaced"),
+    blockRow(r.replaced, "replaced"),
     h("p", { class: "small" }, "Replaced by:"),
-    row(r.connected, "joined"),
+    blockRow(r.connected, "joined"),
   );
 }

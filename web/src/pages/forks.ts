@@ -5,7 +5,8 @@
  */
 import "../forks.css";
 import { type Block, type ChainTip, enc, get, getOptional, type ReorgEntry, type ReorgPage, type Status } from "../api.js";
-import { type Child, clear, h, section, short, txLink } from "../dom.js";
+import { blockRow } from "../chainview.js";
+import { type Child, clear, h, section, txLink } from "../dom.js";
 import { type Branch, forkTree } from "../forktree.js";
 import { ago, int, utc } from "../format.js";
 import { coalesce } from "../live.js";
@@ -46,25 +47,6 @@ async function branchOf(tip: ChainTip): Promise<Branch> {
   }
   return { tip, blocks: out };
 }
-
-const blockRow = (refs: ReorgEntry["left"], cls: string) =>
-  h(
-    "ol",
-    { class: `chain ${cls}` },
-    ...refs.map((b) =>
-      h(
-        "li",
-        { class: `blk ${cls}` },
-        h(
-          "a",
-          { href: `#/block/${b.hash}`, title: b.hash },
-          h("strong", {}, `#${b.index}`),
-          h("span", { class: "mono" }, short(b.hash)),
-          h("span", { class: "small" }, `${b.txs} tx`),
-        ),
-      ),
-    ),
-  );
 
 function reorgEntry(r: ReorgEntry): HTMLElement {
   const joined = r.height_after - r.fork_height;
