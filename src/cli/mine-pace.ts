@@ -24,9 +24,10 @@ export function minePaceWarning(s: PaceSettings): string | undefined {
     perS >= 100
       ? `up to ${Math.round(perS).toLocaleString("en-US")} blocks`
       : `about ${Math.round(perS)} block${Math.round(perS) === 1 ? "" : "s"}`;
+  const threads = s.threads === 1 ? "1 thread" : `${s.threads} threads`;
   return (
-    `--mine at difficulty ${s.difficulty.toLocaleString("en-US")} with no --mine-interval: ${s.threads} thread${s.threads === 1 ? "" : "s"} at ` +
-    `about ${TRIES_PER_THREAD_S / 1e6} million tries a second each make ${rate} a second, each with a log line; ` +
+    `--mine at difficulty ${s.difficulty.toLocaleString("en-US")} with no --mine-interval: with ${threads} of about ` +
+    `${TRIES_PER_THREAD_S / 1e6} million tries a second, this node may find ${rate} a second, each with a log line; ` +
     "add --mine-interval SECONDS to rest after each block, or raise --difficulty"
   );
 }
