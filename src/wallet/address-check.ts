@@ -20,6 +20,8 @@ export async function seenOnChain(client: NodeClient, address: string): Promise<
   await client.status(); // the wallet's network pin first: another chain's silence says nothing
   const a = await client.account(address);
   if (a.balance > 0 || a.nonce > 0 || (a.tokens ?? []).length > 0) return true;
+  // a payment to it still pending (sent with --yes a moment ago): the address is known to the sender by now
+  if ((a.pending?.transactions ?? 0) + (a.pending?.queued ?? 0) > 0) return true;
   const h = await client.history(address, 1);
   return h.transactions.length > 0;
 }
@@ -30,7 +32,7 @@ export async function checkRecipient(client: NodeClient, what: string, address: 
   if (await seenOnChain(client, address)) return;
   throw new WalletError(
     `this address has never been seen on the chain: check it, or pass --yes to send anyway (${what} ${address} has no balance ` +
-      "and no confirmed transaction to or from it; an address has no checksum, so a typo is a valid address nobody holds the key of)",
+      "and no transaction to or from it, confirmed or pending; an address has no checksum, so a typo is a valid address nobody holds the key of)",
     "unseen-address",
   );
 }

@@ -72,6 +72,20 @@ describe("coins", () => {
     }
   });
 
+  it("an address with a payment still pending counts as seen: the next send to it needs no --yes", async () => {
+    // a wallet of its own, so the others' nonces and balances stay as the later tests expect
+    await walletOk(["new"], opts("erin"));
+    const erin = (await walletOk(["address"], opts("erin"))).address as string;
+    await fund(node.url, erin, 2);
+    await mine(node.url);
+    const fresh = "7".repeat(64);
+    expect((await wallet(["send", fresh, "1"], opts("erin"))).json.code).toBe("unseen-address");
+    await walletOk(["send", fresh, "1", "--yes"], opts("erin"));
+    await walletOk(["send", fresh, "1"], opts("erin")); // the first is pending: seen
+    await mine(node.url);
+    expect((await http(`${node.url}/accounts/${fresh}`)).body.balance).toBe(2);
+  });
+
   it("funds the wallet, sends, and several sends in a row all land", async () => {
     await fund(node.url, addr.alice as string, 6);
     const before = await walletOk(["balance"], opts("alice"));
