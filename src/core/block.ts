@@ -7,7 +7,7 @@ import { blockHash, txId } from "./encoding.js";
 import { fail } from "./errors.js";
 import { txRootHex } from "./merkle.js";
 import { meetsDifficulty } from "./pow.js";
-import type { Block, BlockHeader, NetworkParams } from "./types.js";
+import type { Block, BlockHeader, NetworkParams, SignedTx } from "./types.js";
 
 /** Seconds a block's timestamp may run ahead of the node's clock. */
 export const MAX_FUTURE_SECONDS = 120;
@@ -17,6 +17,23 @@ export interface CheckedBlock {
   block: Block;
   hash: string;
   txIds: string[];
+}
+
+/**
+ * What a reorganisation gives back to the pool: the transactions of the blocks leaving the
+ * main chain (`left`, in the order given) that the joining blocks do not hold; coinbases
+ * never return (they belong to their block).
+ */
+export function abandonedTransactions(left: readonly CheckedBlock[], joined: readonly CheckedBlock[]): Array<{ tx: SignedTx; id: string }> {
+  const held = new Set(joined.flatMap((b) => b.txIds));
+  const out: Array<{ tx: SignedTx; id: string }> = [];
+  for (const b of left) {
+    b.block.transactions.forEach((tx, i) => {
+      const id = b.txIds[i] as string;
+      if (tx.type !== "coinbase" && !held.has(id)) out.push({ tx, id });
+    });
+  }
+  return out;
 }
 
 /**

@@ -92,8 +92,11 @@ export class ChainLog implements BlockOrigins {
   }
 
   private block(height: number, hash: string, txs: number, origin: BlockOrigin | undefined): void {
-    const what = `block ${height}${origin ? ` ${origin.startsWith(SYNC) ? "from " : ""}${origin}` : ""} (${plural(txs, "transaction")})`;
-    if (origin?.startsWith(SYNC)) {
+    const synced = origin?.startsWith(SYNC) === true;
+    // a catch-up's thousands of blocks: not even the line is built unless debug is on
+    if (synced && !this.log.isLevelEnabled("debug")) return;
+    const what = `block ${height}${origin ? ` ${synced ? "from " : ""}${origin}` : ""} (${plural(txs, "transaction")})`;
+    if (synced) {
       this.log.debug({ height, hash }, what);
       return;
     }

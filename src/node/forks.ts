@@ -5,7 +5,7 @@
  * keeps a switch without its entry, nor an entry without its switch), timed by the node's clock.
  */
 import type { ChainTip, ReorgEntry } from "../api/forks.js";
-import type { CheckedBlock } from "../core/block.js";
+import { abandonedTransactions, type CheckedBlock } from "../core/block.js";
 import { workToJson } from "../core/work.js";
 import type { ChainStore } from "../store/chain-store.js";
 import type { ReorgStore } from "../store/reorg-store.js";
@@ -37,14 +37,7 @@ export class Forks {
   /** Inside the switch's transaction: `disconnected` tip first, `connected` in order. */
   private record(disconnected: CheckedBlock[], connected: CheckedBlock[]): void {
     const left = [...disconnected].reverse();
-    const joinedIds = new Set(connected.flatMap((b) => b.txIds));
-    const returned: string[] = [];
-    for (const b of left) {
-      b.block.transactions.forEach((tx, i) => {
-        const id = b.txIds[i] as string;
-        if (tx.type !== "coinbase" && !joinedIds.has(id)) returned.push(id);
-      });
-    }
+    const returned = abandonedTransactions(left, connected).map((t) => t.id);
     const first = left[0] as CheckedBlock;
     const last = connected.at(-1) as CheckedBlock;
     const entry: StoredReorg = {

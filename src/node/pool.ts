@@ -6,7 +6,7 @@
  * and persisted, so what was accepted survives a restart.
  */
 import { EventEmitter } from "node:events";
-import type { CheckedBlock } from "../core/block.js";
+import { abandonedTransactions, type CheckedBlock } from "../core/block.js";
 import { txId, txIdAndSigningText } from "../core/encoding.js";
 import { fail, RuleError } from "../core/errors.js";
 import { parseTransaction } from "../core/schema.js";
@@ -60,14 +60,8 @@ export class Pool extends EventEmitter<PoolEvents> {
    * before `onTipChange` runs; `onTipChange` then drops those no longer valid.
    */
   private saveAbandoned(disconnected: CheckedBlock[], connected: CheckedBlock[]): void {
-    const joined = new Set(connected.flatMap((b) => b.txIds));
     const at = this.clock.now();
-    for (const b of disconnected) {
-      b.block.transactions.forEach((tx, i) => {
-        const id = b.txIds[i] as string;
-        if (tx.type !== "coinbase" && !joined.has(id)) this.store.add(id, JSON.stringify(tx), at);
-      });
-    }
+    for (const { tx, id } of abandonedTransactions(disconnected, connected)) this.store.add(id, JSON.stringify(tx), at);
   }
 
   get size(): number {
@@ -412,13 +406,9 @@ export class Pool extends EventEmitter<PoolEvents> {
     const confirmed = new Set<string>();
     for (const b of change.connected) for (const id of b.txIds) confirmed.add(id);
     const returning: PoolEntry[] = [];
-    for (const b of change.disconnected) {
-      b.block.transactions.forEach((tx, i) => {
-        const id = b.txIds[i] as string;
-        if (tx.type === "coinbase" || confirmed.has(id) || this.byId.has(id)) return;
-        if (this.chain.store.hasTx(id)) return;
-        returning.push({ tx, id, received: this.clock.now(), seq: 0 });
-      });
+    for (const { tx, id } of abandonedTransactions(change.disconnected, change.connected)) {
+      if (this.byId.has(id) || this.chain.store.hasTx(id)) continue;
+      returning.push({ tx, id, received: this.clock.now(), seq: 0 });
     }
     const kept = this.rebuild(
       before.filter((e) => !confirmed.has(e.id)),

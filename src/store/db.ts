@@ -1,7 +1,7 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { type SqlConnection, type SqliteDriver, type SqlStatement, type SqlValue, sqliteDriver } from "./driver.js";
-import { DDL, fillTips, MIGRATIONS, SCHEMA_VERSION } from "./schema.js";
+import { DDL, MIGRATIONS, SCHEMA_VERSION } from "./schema.js";
 
 /** How long opening waits for another process to let go of the database (a node still shutting down). */
 const OPEN_WAIT_MS = 2000;
@@ -163,7 +163,6 @@ export function openDb(path: string, driver: SqliteDriver = sqliteDriver()): Db 
   }
   db.exec(DDL);
   if (row === undefined) setMeta(db, "schema_version", String(SCHEMA_VERSION));
-  fillTips(db);
   return db;
 }
 

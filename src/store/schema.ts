@@ -31,7 +31,7 @@
  * tips          every stored block with no stored child (the active tip and the tips of side
  *               branches, invalid ones included): hash, height; kept by ChainStore.insertBlock
  *               in the block's own transaction, filled once from `blocks` for an older store
- *               (fillTips), so GET /chain/tips reads a few rows instead of scanning the blocks.
+ *               (migration 5 → 6), so GET /chain/tips reads a few rows instead of scanning the blocks.
  * reorgs        the newest reorganisations (at most MAX_REORGS): seq → time (ms) and JSON
  *               (what left and joined, their work, the transactions returned to the pool),
  *               written inside the reorganisation's own transaction (src/node/forks.ts).
@@ -48,7 +48,7 @@ import type { Block } from "../core/types.js";
 import { headerJson } from "./chain-store.js";
 import type { Db } from "./db.js";
 
-export const SCHEMA_VERSION = 5;
+export const SCHEMA_VERSION = 6;
 
 /** The id index key of a transaction: its first 13 hex digits (52 bits, a safe integer). */
 export function txKey(id: string): number {
@@ -103,6 +103,15 @@ export const MIGRATIONS: Record<number, (db: Db) => void> = {
     db.function("tc_header_of", (json) => headerJsonOf(String(json)));
     db.exec("UPDATE blocks SET header = tc_header_of(json)");
   },
+  // 5 → 6: the tips table (stored blocks without a stored child), filled from the blocks once:
+  // each block looked up in the prev_hash index; the reorgs table starts empty (the DDL makes it)
+  5: (db) => {
+    db.exec(TIPS_DDL);
+    const hasBlocks = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'blocks'").get() !== undefined;
+    if (!hasBlocks) return; // no blocks yet (the DDL makes the table)
+    db.exec(`INSERT OR IGNORE INTO tips (hash, height)
+        SELECT b.hash, b.height FROM blocks b WHERE NOT EXISTS (SELECT 1 FROM blocks c WHERE c.prev_hash = b.hash);`);
+  },
 };
 
 /** The header text (the six header fields and `hash`) of a block's stored JSON text. */
@@ -110,6 +119,12 @@ export function headerJsonOf(blockJson: string): string {
   const b = JSON.parse(blockJson) as Block & { hash: string };
   return headerJson(b, b.hash);
 }
+
+const TIPS_DDL = `CREATE TABLE IF NOT EXISTS tips (
+  hash   TEXT PRIMARY KEY,
+  height INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS tips_height ON tips (height);`;
 
 export const DDL = `
 CREATE TABLE IF NOT EXISTS meta (
@@ -190,11 +205,7 @@ CREATE TABLE IF NOT EXISTS pool_log (
   received INTEGER NOT NULL
 );
 
-CREATE TABLE IF NOT EXISTS tips (
-  hash   TEXT PRIMARY KEY,
-  height INTEGER NOT NULL
-) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS tips_height ON tips (height);
+${TIPS_DDL}
 
 CREATE TABLE IF NOT EXISTS reorgs (
   seq  INTEGER PRIMARY KEY,
@@ -210,19 +221,6 @@ CREATE TABLE IF NOT EXISTS peers (
   next_try   INTEGER NOT NULL DEFAULT 0
 ) WITHOUT ROWID;
 `;
-
-/**
- * Fills the tips table once for a store made before it existed (meta.chain_tips_filled marks it
- * done): one pass over the blocks, each looked up in the prev_hash index.
- */
-export function fillTips(db: Db): void {
-  if (db.prepare("SELECT value FROM meta WHERE key = 'chain_tips_filled'").get() !== undefined) return;
-  db.transaction(() => {
-    db.exec(`INSERT OR IGNORE INTO tips (hash, height)
-      SELECT b.hash, b.height FROM blocks b WHERE NOT EXISTS (SELECT 1 FROM blocks c WHERE c.prev_hash = b.hash);
-      INSERT OR REPLACE INTO meta (key, value) VALUES ('chain_tips_filled', '1');`);
-  });
-}
 
 /** What the node knows of a stored block. */
 export enum BlockStatus {
