@@ -53,16 +53,19 @@ export function frameworkErrorHandler(err: FastifyError, _req: FastifyRequest, r
   void reply.status(400).send({ error: message });
 }
 
-export function errorHandler(err: FastifyError, req: FastifyRequest, reply: FastifyReply): void {
-  if (isRuleError(err)) {
-    void reply.status(STATUS_OF[err.kind]).send({ error: err.message, code: err.code });
-    return;
-  }
+/** The answer (status and body) to an error a request's handling threw: a rule's refusal, an HttpError, or Fastify's. */
+export function errorAnswer(err: unknown): { status: number; body: { error: string; code?: string } } {
+  if (isRuleError(err)) return { status: STATUS_OF[err.kind], body: { error: err.message, code: err.code } };
   if (err instanceof HttpError) {
-    void reply.status(err.statusCode).send(err.code ? { error: err.message, code: err.code } : { error: err.message });
-    return;
+    return { status: err.statusCode, body: err.code ? { error: err.message, code: err.code } : { error: err.message } };
   }
-  const { status, message, code } = fastifyMessage(err);
-  if (status >= 500) req.log.error({ err }, "request failed");
-  void reply.status(status).send(code !== undefined ? { error: message, code } : { error: message });
+  const { status, message, code } = fastifyMessage(err as FastifyError);
+  return { status, body: code !== undefined ? { error: message, code } : { error: message } };
+}
+
+export function errorHandler(err: FastifyError, req: FastifyRequest, reply: FastifyReply): void {
+  const { status, body } = errorAnswer(err);
+  // a refusal is the node's answer; anything else at 500 is a fault to log
+  if (status >= 500 && !isRuleError(err) && !(err instanceof HttpError)) req.log.error({ err }, "request failed");
+  void reply.status(status).send(body);
 }

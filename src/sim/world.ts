@@ -21,6 +21,7 @@ import { createNode } from "../node/create-node.js";
 import type { TinyNode } from "../node/node.js";
 import { buildTemplate } from "../node/template.js";
 import { PeerRequestError, type PeerTransport } from "../p2p/http-client.js";
+import { answerAnnouncement } from "./announcements.js";
 import { type HostAnswer, type HostRequest, type LinkSpec, VirtualLinks } from "./links.js";
 import { NodeClock } from "./node-clock.js";
 import { VirtualClock } from "./virtual-clock.js";
@@ -37,6 +38,12 @@ export interface WorldOptions {
   seed?: number;
   /** Seconds between each node's background syncs with its peers (default: the node's, 5). */
   syncIntervalS?: number;
+  /**
+   * How the nodes' announcements to each other are answered: "direct" by the routes' handlers
+   * without Fastify's part (announcements.ts; the default), "inject" through Fastify like
+   * every other request.
+   */
+  announcements?: "direct" | "inject";
 }
 
 export interface SimNode {
@@ -96,7 +103,7 @@ export class World {
     const sim: SimNode = { origin, clock, up: true, ...(await this.build(i, origin, clock)) };
     this.nodes.push(sim);
     this.peersOf.push([]);
-    this.links.addHost(origin, (req) => this.answer(sim, req));
+    this.links.addHost(origin, (req) => this.answer(sim, req, this.opts.announcements !== "inject"));
     for (const hook of this.startHooks) hook(sim, i);
     return sim;
   }
@@ -124,11 +131,16 @@ export class World {
     return { node, app };
   }
 
-  /** A request to the node's routes through Fastify's inject; refused as by a closed port while the node is down. */
-  private async answer(sim: SimNode, req: HostRequest): Promise<HostAnswer> {
+  /**
+   * A request to the node's routes through Fastify's inject (a peer's announcement by the
+   * route's handler, when `direct`); refused as by a closed port while the node is down.
+   */
+  private async answer(sim: SimNode, req: HostRequest, direct = false): Promise<HostAnswer> {
     if (!sim.up) throw new PeerRequestError(`${sim.origin}: connection refused`, "unreachable");
     this.busy++;
     try {
+      const answered = direct ? await answerAnnouncement(sim.node, req) : undefined;
+      if (answered !== undefined) return answered;
       const r = await sim.app.inject({
         method: req.method as "GET" | "POST",
         url: req.path,

@@ -1,10 +1,12 @@
 /** Chain reads and block announcements: /status, /blocks, /blocks/{id}, POST /blocks. */
+
+import type { Static } from "typebox";
 import { Block, BlockAnnounced, BlockList, ErrorRef, HeaderList, IdParam, RangeQuery, Status, Unchecked } from "../../api/contract.js";
 import { isRuleError } from "../../core/errors.js";
 import type { TinyNode } from "../../node/node.js";
 import type { App } from "../app.js";
 import { HttpError } from "../errors.js";
-import { COST } from "../rate-limit.js";
+import { COST, type WorkMeter } from "../rate-limit.js";
 import { sendBlocks, sendJsonText } from "../stream.js";
 
 export const MAX_BLOCKS_PER_PAGE = 500;
@@ -111,33 +113,50 @@ export function chainRoutes(app: App, node: TinyNode): void {
       },
     },
     async (req, reply) => {
-      let r: Awaited<ReturnType<TinyNode["submitBlock"]>>;
-      const body = req.body;
-      const txs = typeof body === "object" && body !== null && "transactions" in body ? body.transactions : undefined;
-      req.work.spend((Array.isArray(txs) ? txs.length : 0) * COST.transaction); // paid before the signatures are checked
-      try {
-        r = await node.submitBlock(body, req.ip);
-      } catch (err) {
-        // a block that breaks a rule is invalid (400), even where the rule's refusal of a lone transaction is a conflict (409)
-        if (isRuleError(err) && err.kind === "conflict") throw new HttpError(400, err.message, err.code);
-        throw err;
-      }
-      if (r.outcome === "known") return { message: "Block already known", hash: r.hash, outcome: r.outcome };
-      if (r.outcome === "low-work") {
-        return {
-          message: "Block not stored: the chain it makes has less work than this node's tip (send it again once its branch is heavier)",
-          hash: r.hash,
-          outcome: r.outcome,
-        };
-      }
-      void reply.status(202);
-      const message =
-        r.outcome === "orphan"
-          ? "Block taken; its missing parents are being fetched from peers"
-          : r.outcome === "side"
-            ? "Block stored on a side branch"
-            : "Block accepted";
-      return { message, hash: r.hash, outcome: r.outcome };
+      const a = await announcedBlock(node, req.body, req.ip, req.work);
+      void reply.status(a.status);
+      return a.body;
     },
   );
+}
+
+/**
+ * POST /blocks after Fastify's part (routing, hooks, JSON parsing): the node takes the block
+ * announced by `ip`, `work` metering it; throws the refusal (errors.ts answers it). The lab's
+ * simulated network calls it too, for the announcements between its nodes.
+ */
+export async function announcedBlock(
+  node: TinyNode,
+  body: unknown,
+  ip: string,
+  work: WorkMeter,
+): Promise<{ status: 200 | 202; body: Static<typeof BlockAnnounced> }> {
+  let r: Awaited<ReturnType<TinyNode["submitBlock"]>>;
+  const txs = typeof body === "object" && body !== null && "transactions" in body ? body.transactions : undefined;
+  work.spend((Array.isArray(txs) ? txs.length : 0) * COST.transaction); // paid before the signatures are checked
+  try {
+    r = await node.submitBlock(body, ip);
+  } catch (err) {
+    // a block that breaks a rule is invalid (400), even where the rule's refusal of a lone transaction is a conflict (409)
+    if (isRuleError(err) && err.kind === "conflict") throw new HttpError(400, err.message, err.code);
+    throw err;
+  }
+  if (r.outcome === "known") return { status: 200, body: { message: "Block already known", hash: r.hash, outcome: r.outcome } };
+  if (r.outcome === "low-work") {
+    return {
+      status: 200,
+      body: {
+        message: "Block not stored: the chain it makes has less work than this node's tip (send it again once its branch is heavier)",
+        hash: r.hash,
+        outcome: r.outcome,
+      },
+    };
+  }
+  const message =
+    r.outcome === "orphan"
+      ? "Block taken; its missing parents are being fetched from peers"
+      : r.outcome === "side"
+        ? "Block stored on a side branch"
+        : "Block accepted";
+  return { status: 202, body: { message, hash: r.hash, outcome: r.outcome } };
 }

@@ -17,7 +17,7 @@ import type { TinyNode } from "../../node/node.js";
 import type { App } from "../app.js";
 import { type AccessOptions, operatorGuard } from "../auth.js";
 import { HttpError } from "../errors.js";
-import { COST } from "../rate-limit.js";
+import { COST, type WorkMeter } from "../rate-limit.js";
 import { acceptedAnswer, acceptedItem } from "./accepted.js";
 
 /** Whether the signature verifies (docs/protocol.md §3); null for a coinbase, which has none. */
@@ -57,31 +57,9 @@ export function transactionRoutes(app: App, node: TinyNode, access: AccessOption
       },
     },
     async (req, reply) => {
-      if (Array.isArray(req.body)) {
-        const items = req.body;
-        if (items.length > MAX_BATCH) throw new HttpError(400, `a batch holds at most ${MAX_BATCH} transactions, got ${items.length}`);
-        req.work.spend(items.length * COST.transaction); // paid before the signatures are checked
-        let refused = 0;
-        const results = await Promise.all(
-          items.map((raw) =>
-            node.submitTransaction(raw).then(
-              (a) => acceptedItem(a),
-              (err: unknown) => {
-                if (!isRuleError(err)) throw err;
-                // invalid data costs more; a conflict (already known, nonce in use) is ordinary relaying
-                if (err.kind === "invalid") refused++;
-                return { error: err.message, code: err.code };
-              },
-            ),
-          ),
-        );
-        req.work.charge(refused * COST.refused);
-        return { accepted: results.filter((r) => "id" in r).length, results };
-      }
-      req.work.spend(COST.transaction);
-      const a = await node.submitTransaction(req.body);
-      void reply.status(201);
-      return acceptedAnswer(a);
+      const a = await relayedTransactions(node, req.body, req.work);
+      void reply.status(a.status);
+      return a.body;
     },
   );
 
@@ -189,4 +167,43 @@ export function transactionRoutes(app: App, node: TinyNode, access: AccessOption
       };
     },
   );
+}
+
+/**
+ * POST /transactions after Fastify's part (routing, hooks, JSON parsing): one transaction
+ * (201, or the refusal thrown) or a batch (200, a result per item), `work` metering it. The
+ * lab's simulated network calls it too, for the announcements between its nodes.
+ */
+export async function relayedTransactions(
+  node: TinyNode,
+  body: unknown,
+  work: WorkMeter,
+): Promise<
+  | { status: 200; body: { accepted: number; results: Array<ReturnType<typeof acceptedItem> | { error: string; code: string }> } }
+  | { status: 201; body: ReturnType<typeof acceptedAnswer> }
+> {
+  if (Array.isArray(body)) {
+    const items = body;
+    if (items.length > MAX_BATCH) throw new HttpError(400, `a batch holds at most ${MAX_BATCH} transactions, got ${items.length}`);
+    work.spend(items.length * COST.transaction); // paid before the signatures are checked
+    let refused = 0;
+    const results = await Promise.all(
+      items.map((raw) =>
+        node.submitTransaction(raw).then(
+          (a) => acceptedItem(a),
+          (err: unknown) => {
+            if (!isRuleError(err)) throw err;
+            // invalid data costs more; a conflict (already known, nonce in use) is ordinary relaying
+            if (err.kind === "invalid") refused++;
+            return { error: err.message, code: err.code };
+          },
+        ),
+      ),
+    );
+    work.charge(refused * COST.refused);
+    return { status: 200, body: { accepted: results.filter((r) => "id" in r).length, results } };
+  }
+  work.spend(COST.transaction);
+  const a = await node.submitTransaction(body);
+  return { status: 201, body: acceptedAnswer(a) };
 }
