@@ -64,6 +64,12 @@ export interface NodeConfig {
   identity?: { wallet?: KeyPair; nodeId?: string };
   /** Background sync and peer limits. */
   peering?: PeeringSettings;
+  /**
+   * The signatures found valid (default: the node's own cache). Nodes in one process may share
+   * one (the lab's hundreds): an entry vouches only for one exact signed transaction, whose
+   * validity is the same for every node.
+   */
+  signatureCache?: SignatureCache;
 }
 
 /** Makes the data directory (owner-only), with a message that says what is in the way. */
@@ -105,7 +111,7 @@ export function createNode(config: NodeConfig): TinyNode {
   const indexer = new BackgroundIndexer(store.index, chain, log);
   const verifier = new VerifyPool(config.verifyThreads);
   // signatures found valid once (entering the pool) are not checked again (in the block, in a repeat)
-  const verify = new SignatureCache().wrap((txs: SignedTx[], immediately?: boolean, texts?: string[]) =>
+  const verify = (config.signatureCache ?? new SignatureCache()).wrap((txs: SignedTx[], immediately?: boolean, texts?: string[]) =>
     verifier.verify(txs, immediately, texts),
   );
   const pool = new Pool(chain, new PoolStore(db), {
