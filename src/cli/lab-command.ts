@@ -7,6 +7,7 @@ import { type Command, InvalidArgumentError } from "commander";
 import { type PartitionReport, runPartition } from "../sim/partition.js";
 import { type PropagationOptions, type PropagationReport, runPropagation } from "../sim/propagation.js";
 import { compareRealnet, type RealnetComparison } from "../sim/realnet.js";
+import { inLabHeap } from "./lab-heap.js";
 import { intOption } from "./options.js";
 
 /** A commander parser for a positive number (seconds, milliseconds, Mbit/s). */
@@ -123,6 +124,8 @@ function runOptions(o: RunFlags): PropagationOptions {
 
 export function registerLabCommand(program: Command): void {
   const lab = program.command("lab").description("experiments on many real nodes in one process, on simulated time and links");
+  // the run happens in a Node.js with a young generation sized for hundreds of nodes (lab-heap.ts)
+  lab.hook("preAction", () => inLabHeap());
   runFlags(
     lab
       .command("propagation")
