@@ -5,7 +5,8 @@
  *
  * 1. the header alone: shape, hash, proof of work, before any transaction is parsed or hashed;
  * 2. a block known (its body checked against its header), known invalid, or already held is
- *    answered at once;
+ *    answered at once; a copy of a stored block identical to one already announced here (every
+ *    peer passes each new block on) is known by its JSON text alone, before any hashing;
  * 3. an unknown parent makes an orphan, held only if it carries the difficulty the network
  *    could require at its height; a catch-up with peers (who have the parents) starts, at
  *    most one a second;
@@ -38,8 +39,35 @@ export const MAX_ORPHAN_AHEAD = 1000;
 /** Catch-ups started by orphans: at most one per this many milliseconds. */
 const CATCH_UP_EVERY_MS = 1000;
 
+/**
+ * The texts of stored blocks announced here more than once, newest last: at most COPIES_MAX
+ * of them and COPIES_CHARS characters in all (the blocks peers are passing on right now).
+ */
+class RecentCopies {
+  private readonly byText = new Map<string, string>();
+  private chars = 0;
+
+  get(text: string): string | undefined {
+    return this.byText.get(text);
+  }
+
+  remember(text: string, hash: string): void {
+    if (text.length > COPIES_CHARS / 4 || this.byText.has(text)) return;
+    this.byText.set(text, hash);
+    this.chars += text.length;
+    for (const old of this.byText.keys()) {
+      if (this.byText.size <= COPIES_MAX && this.chars <= COPIES_CHARS) break;
+      this.byText.delete(old);
+      this.chars -= old.length;
+    }
+  }
+}
+const COPIES_MAX = 32;
+const COPIES_CHARS = 1_000_000;
+
 export class UnrequestedBlocks {
   readonly orphans = new OrphanPool();
+  private readonly copies = new RecentCopies();
   private adopting: Promise<void> | undefined;
   private again = false;
   private lastCatchUp = 0;
@@ -61,6 +89,13 @@ export class UnrequestedBlocks {
    * Throws a RuleError when it is invalid.
    */
   async receive(raw: unknown, from?: string): Promise<BlockAnnouncement> {
+    // every peer passes a new block on: the copies after the first are known by their text, unhashed
+    const text = typeof raw === "object" && raw !== null ? JSON.stringify(raw) : undefined;
+    const copyOf = text === undefined ? undefined : this.copies.get(text);
+    if (copyOf !== undefined) {
+      const known = this.chain.store.blockInfo(copyOf);
+      if (known !== undefined && known.status !== BlockStatus.Invalid) return { outcome: "known", hash: copyOf, height: known.height };
+    }
     const { header, hash } = parseBlockHeader(raw);
     if (!meetsDifficulty(hash, header.difficulty)) {
       fail("bad-pow", `block hash ${hash} does not meet difficulty ${header.difficulty} (hash × difficulty must be < 2^256)`);
@@ -71,9 +106,9 @@ export class UnrequestedBlocks {
       if (known.status === BlockStatus.Invalid) fail("invalid-ancestor", `block ${hash} was already found invalid`);
       // the header is ours, the body may not be (a tampered copy): say so rather than "known";
       // a copy that is byte for byte the block as stored (as nodes of this kind announce it) is ours
-      if (JSON.stringify(raw) !== this.chain.store.blockJson(hash)) {
+      if (text !== this.chain.store.blockJson(hash)) {
         checkBlockShape(parseBlock(raw, this.chain.params.max_block_txs), this.chain.params);
-      }
+      } else this.copies.remember(text as string, hash);
       return { outcome: "known", hash, height: known.height };
     }
     const held = this.orphans.get(hash);
