@@ -23,6 +23,8 @@ type UndoEntry = [string, string | null];
 
 /** State rows the read cache holds at most (about 100 bytes each). */
 const ROW_CACHE = 100_000;
+/** Blocks' index entries the read cache holds at most (about 300 bytes each). */
+const INFO_CACHE = 20_000;
 
 interface BlockRow {
   hash: string;
@@ -116,6 +118,7 @@ export class ChainStore implements StateReader {
       return this.db.transaction(fn);
     } catch (err) {
       this.rows.clear();
+      this.infos.clear();
       throw err;
     }
   }
@@ -129,10 +132,22 @@ export class ChainStore implements StateReader {
   }
 
   // --- blocks -----------------------------------------------------------
+  /**
+   * A stored block's index entry, read through a cache: a block's height, parent and work never
+   * change, and its status changes only by `setStatus`, which drops its entry (as a rollback
+   * drops all). Each new block is looked up by every peer's copy of it.
+   */
   blockInfo(hash: string): BlockInfo | undefined {
+    const cached = this.infos.get(hash);
+    if (cached !== undefined) return cached;
     const r = this.s.blockInfo.get(hash) as BlockRow | undefined;
-    return r && toInfo(r);
+    if (r === undefined) return undefined;
+    const info = Object.freeze(toInfo(r));
+    if (this.infos.size >= INFO_CACHE) this.infos.clear();
+    this.infos.set(hash, info);
+    return info;
   }
+  private readonly infos = new Map<string, Readonly<BlockInfo>>();
   /** The block as the API serves it (JSON text), or undefined. */
   blockJson(hash: string): string | undefined {
     return this.s.blockJson.get(hash) as string | undefined;
@@ -162,6 +177,7 @@ export class ChainStore implements StateReader {
   }
   setStatus(hash: string, status: BlockStatus): void {
     this.s.setStatus.run(status, hash);
+    this.infos.delete(hash);
   }
   children(hash: string): string[] {
     return this.s.children.all(hash) as string[];
