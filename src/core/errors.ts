@@ -48,14 +48,24 @@ export const REASONS = {
 export type ReasonCode = keyof typeof REASONS;
 export type ReasonKind = (typeof REASONS)[ReasonCode];
 
-/** A rule said no: `code` for programs, `message` for people (says what to fix). */
+/**
+ * A rule said no: `code` for programs, `message` for people (says what to fix). A refusal is
+ * an answer, not a fault, and a node gives thousands (each copy of a transaction its peers
+ * pass on is "already-known"): it carries no stack trace, whose capture cost more than the
+ * rest of such a refusal.
+ */
 export class RuleError extends Error {
   override name = "RuleError";
-  constructor(
-    readonly code: ReasonCode,
-    message: string,
-  ) {
-    super(message);
+  readonly code: ReasonCode;
+  constructor(code: ReasonCode, message: string) {
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
+    try {
+      super(message);
+    } finally {
+      Error.stackTraceLimit = limit;
+    }
+    this.code = code;
   }
   get kind(): ReasonKind {
     return REASONS[this.code];

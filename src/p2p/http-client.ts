@@ -5,14 +5,21 @@
  */
 import { errorMessage } from "../api/errors.js";
 
+/** A peer did not answer as asked: an everyday outcome (a refusal, a peer gone), so no stack trace is captured. */
 export class PeerRequestError extends Error {
   override name = "PeerRequestError";
-  constructor(
-    message: string,
-    readonly kind: "timeout" | "too-large" | "status" | "unreachable" | "bad-json",
-    readonly status?: number,
-  ) {
-    super(message);
+  readonly kind: "timeout" | "too-large" | "status" | "unreachable" | "bad-json";
+  readonly status?: number;
+  constructor(message: string, kind: PeerRequestError["kind"], status?: number) {
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
+    try {
+      super(message);
+    } finally {
+      Error.stackTraceLimit = limit;
+    }
+    this.kind = kind;
+    if (status !== undefined) this.status = status;
   }
 }
 
