@@ -20,11 +20,14 @@ import { type Clock, systemClock } from "./clock.js";
 import * as policy from "./pool-policy.js";
 import { BatchedSaver } from "./pool-saver.js";
 import type { AddResult, PoolEntry, PoolEvents, PoolOptions } from "./pool-types.js";
+import { RecentTexts, receivedText } from "./recent-texts.js";
 
 export type { AddResult, PoolEntry, PoolEvents, PoolOptions } from "./pool-types.js";
 
 export class Pool extends EventEmitter<PoolEvents> {
   private readonly byId = new Map<string, PoolEntry>();
+  /** Pending transactions by the text they came as: the copies peers pass on are known unparsed. */
+  private readonly arrived = new RecentTexts(1_000, 1_000_000);
   private readonly bySender = new Map<string, Map<number, PoolEntry>>();
   private seq = 0;
   readonly maxSize: number;
@@ -102,6 +105,9 @@ export class Pool extends EventEmitter<PoolEvents> {
 
   /** Checks and takes a transaction as received (unchecked JSON). Throws a RuleError if refused. */
   async add(raw: unknown): Promise<AddResult> {
+    const text = receivedText(raw);
+    const copyOf = text === undefined ? undefined : this.arrived.get(text);
+    if (copyOf !== undefined && this.byId.has(copyOf)) fail("already-known", `transaction ${copyOf} is already pending`);
     const tx = parseTransaction(raw);
     if (tx.type === "coinbase") fail("coinbase-not-allowed", "a coinbase cannot be sent: it is made by the miner of a block");
     const { id, signing } = txIdAndSigningText(tx); // one serialisation for both
@@ -131,6 +137,7 @@ export class Pool extends EventEmitter<PoolEvents> {
     const entry: PoolEntry = { tx, id, received: this.clock.now(), seq: this.seq++ };
     const replaced = this.bySender.get(tx.sender)?.get(tx.nonce);
     const status = replaced === undefined ? this.insert(entry) : this.replace(replaced, entry);
+    if (text !== undefined) this.arrived.remember(text, id);
     const waitingFor = this.waitingFor(entry); // as accepted: what it waits for now
     await this.saver.save(id, JSON.stringify(tx), entry.received);
     // only now: a crash in between leaves both saved, and the higher fee wins at load (`rebuild`)

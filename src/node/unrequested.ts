@@ -31,6 +31,7 @@ import type { BatchVerify, Chain, SubmitResult } from "./chain.js";
 import type { BlockOrigins } from "./chain-log.js";
 import type { Clock, Timer } from "./clock.js";
 import { OrphanPool } from "./orphans.js";
+import { RecentTexts, receivedText } from "./recent-texts.js";
 
 export type BlockAnnouncement = SubmitResult | { outcome: "orphan" | "low-work"; hash: string; height: number };
 
@@ -39,35 +40,10 @@ export const MAX_ORPHAN_AHEAD = 1000;
 /** Catch-ups started by orphans: at most one per this many milliseconds. */
 const CATCH_UP_EVERY_MS = 1000;
 
-/**
- * The texts of stored blocks announced here more than once, newest last: at most COPIES_MAX
- * of them and COPIES_CHARS characters in all (the blocks peers are passing on right now).
- */
-class RecentCopies {
-  private readonly byText = new Map<string, string>();
-  private chars = 0;
-
-  get(text: string): string | undefined {
-    return this.byText.get(text);
-  }
-
-  remember(text: string, hash: string): void {
-    if (text.length > COPIES_CHARS / 4 || this.byText.has(text)) return;
-    this.byText.set(text, hash);
-    this.chars += text.length;
-    for (const old of this.byText.keys()) {
-      if (this.byText.size <= COPIES_MAX && this.chars <= COPIES_CHARS) break;
-      this.byText.delete(old);
-      this.chars -= old.length;
-    }
-  }
-}
-const COPIES_MAX = 32;
-const COPIES_CHARS = 1_000_000;
-
 export class UnrequestedBlocks {
   readonly orphans = new OrphanPool();
-  private readonly copies = new RecentCopies();
+  /** Stored blocks announced here more than once, by their text (the blocks peers are passing on right now). */
+  private readonly copies = new RecentTexts(32, 1_000_000);
   private adopting: Promise<void> | undefined;
   private again = false;
   private lastCatchUp = 0;
@@ -90,7 +66,7 @@ export class UnrequestedBlocks {
    */
   async receive(raw: unknown, from?: string): Promise<BlockAnnouncement> {
     // every peer passes a new block on: the copies after the first are known by their text, unhashed
-    const text = typeof raw === "object" && raw !== null ? JSON.stringify(raw) : undefined;
+    const text = receivedText(raw);
     const copyOf = text === undefined ? undefined : this.copies.get(text);
     if (copyOf !== undefined) {
       const known = this.chain.store.blockInfo(copyOf);
