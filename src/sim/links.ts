@@ -52,6 +52,9 @@ export function linkDelay(spec: LinkSpec, bytes: number): number {
   return spec.latencyMs + (spec.bytesPerMs ? bytes / spec.bytesPerMs : 0);
 }
 
+/** Distinct URLs whose parse is kept (the peers' routes; queries make more, and the cache starts again). */
+const MAX_TARGETS = 10_000;
+
 /** What the links carried. */
 export interface LinkStats {
   requests: number;
@@ -99,8 +102,25 @@ export class VirtualLinks {
   }
 
   canReach(from: string, to: string): boolean {
-    return (this.side.get(new URL(from).origin) ?? 0) === (this.side.get(new URL(to).origin) ?? 0);
+    return this.sameSide(new URL(from).origin, new URL(to).origin);
   }
+
+  private sameSide(fromOrigin: string, toOrigin: string): boolean {
+    return (this.side.get(fromOrigin) ?? 0) === (this.side.get(toOrigin) ?? 0);
+  }
+
+  /** A URL's origin and path (with its query), parsed once per distinct URL: peers ask the same few again and again. */
+  private target(url: string): { origin: string; path: string } {
+    let t = this.targets.get(url);
+    if (t === undefined) {
+      const u = new URL(url);
+      t = { origin: u.origin, path: u.pathname + u.search };
+      if (this.targets.size >= MAX_TARGETS) this.targets.clear();
+      this.targets.set(url, t);
+    }
+    return t;
+  }
+  private readonly targets = new Map<string, { origin: string; path: string }>();
 
   /** The transport of the host at `origin`: its requests leave from there. */
   transportFor(origin: string): PeerTransport {
@@ -115,13 +135,13 @@ export class VirtualLinks {
   private async send(from: string, url: string, init: PeerRequest, limits: RequestLimits): Promise<PeerAnswer> {
     this.stats.requests++;
     for (const w of this.watchers) w(from, url, init.method ?? "GET");
-    const target = new URL(url);
+    const target = this.target(url);
     const to = target.origin;
     const spec = this.link(from, to);
     const handler = this.hosts.get(to);
     const deadline = this.clock.now() + limits.timeoutMs;
     const timeout = () => new PeerRequestError(`${url}: no answer within ${limits.timeoutMs} ms`, "timeout");
-    if (!this.canReach(from, to)) {
+    if (!this.sameSide(from, to)) {
       this.stats.failed++;
       await this.wait(limits.timeoutMs);
       throw timeout();
@@ -136,7 +156,7 @@ export class VirtualLinks {
     if (this.clock.now() > deadline) throw timeout();
     const answer = await handler({
       method: init.method ?? "GET",
-      path: target.pathname + target.search,
+      path: target.path,
       ...(init.body !== undefined ? { body: init.body } : {}),
     });
     const size = Buffer.byteLength(answer.text);
@@ -149,7 +169,7 @@ export class VirtualLinks {
       throw timeout();
     }
     await this.wait(back);
-    if (!this.canReach(from, to)) {
+    if (!this.sameSide(from, to)) {
       await this.wait(Math.max(0, deadline - this.clock.now()));
       throw timeout();
     }
