@@ -22,7 +22,7 @@ import type { TinyNode } from "../node/node.js";
 import { SignatureCache } from "../node/signature-cache.js";
 import { buildTemplate } from "../node/template.js";
 import { PeerRequestError, type PeerTransport } from "../p2p/http-client.js";
-import { answerAnnouncement } from "./announcements.js";
+import { answerDirect } from "./direct-routes.js";
 import { type HostAnswer, type HostRequest, type LinkSpec, VirtualLinks } from "./links.js";
 import { NodeClock } from "./node-clock.js";
 import { VirtualClock } from "./virtual-clock.js";
@@ -40,9 +40,9 @@ export interface WorldOptions {
   /** Seconds between each node's background syncs with its peers (default: the node's, 5). */
   syncIntervalS?: number;
   /**
-   * How the nodes' announcements to each other are answered: "direct" by the routes' handlers
-   * without Fastify's part (announcements.ts; the default), "inject" through Fastify like
-   * every other request.
+   * How the nodes' announcements and status polls to each other are answered: "direct" by the
+   * routes' handlers without Fastify's part (direct-routes.ts; the default), "inject" through
+   * Fastify like every other request.
    */
   announcements?: "direct" | "inject";
 }
@@ -137,14 +137,14 @@ export class World {
   }
 
   /**
-   * A request to the node's routes through Fastify's inject (a peer's announcement by the
-   * route's handler, when `direct`); refused as by a closed port while the node is down.
+   * A request to the node's routes through Fastify's inject (a peer's announcement or status
+   * poll by the route's handler, when `direct`); refused as by a closed port while the node is down.
    */
   private async answer(sim: SimNode, req: HostRequest, direct = false): Promise<HostAnswer> {
     if (!sim.up) throw new PeerRequestError(`${sim.origin}: connection refused`, "unreachable");
     this.busy++;
     try {
-      const answered = direct ? await answerAnnouncement(sim.node, req) : undefined;
+      const answered = direct ? await answerDirect(sim.node, req) : undefined;
       if (answered !== undefined) return answered;
       const r = await sim.app.inject({
         method: req.method as "GET" | "POST",

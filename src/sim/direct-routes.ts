@@ -1,15 +1,16 @@
 /**
- * Announcements between the lab's nodes (POST /blocks and POST /transactions: nine requests
- * in ten), answered by the routes' own handlers (`announcedBlock`, `relayedTransactions`)
- * without Fastify's part: routing, hooks, the fake sockets of `inject`. That part costs about
- * ten times the node's own work on an announcement it already has (BENCHMARKS.md §9), and
- * what it does to such a request comes to nothing here: each comes from loopback (no rate
- * limit, as for `inject`), its Host is the node's own, its body is JSON well under the size
- * limit. Whatever is not that (another route, a body too large or that is not plain JSON)
- * returns undefined, for the caller to send through `inject`, where the HTTP layer answers
- * it as it would anyone. The answer is the one the route gives: same status, same body
- * (written by JSON.stringify, as the routes' serializer does); test/unit/sim-announcements
- * checks both ways side by side.
+ * The requests the lab's nodes send each other most: announcements (POST /blocks and POST
+ * /transactions: nine in ten) and the sync's status polls (GET /status), answered by the
+ * routes' own handlers (`announcedBlock`, `relayedTransactions`, `node.status`) without
+ * Fastify's part: routing, hooks, the fake sockets of `inject`. That part costs about ten
+ * times the node's own work on an announcement it already has (BENCHMARKS.md §9), and what it
+ * does to such a request comes to nothing here: each comes from loopback (no rate limit, as
+ * for `inject`), its Host is the node's own, its body is JSON well under the size limit.
+ * Whatever is not that (another route, a body too large or that is not plain JSON) returns
+ * undefined, for the caller to send through `inject`, where the HTTP layer answers it as it
+ * would anyone. The answer is the one the route gives: same status, same body (written by
+ * JSON.stringify, as the routes' serializer does); test/unit/sim-direct-routes checks both
+ * ways side by side.
  */
 import { errorAnswer } from "../http/errors.js";
 import { NO_METER } from "../http/rate-limit.js";
@@ -38,8 +39,9 @@ function parsed(text: string): { ok: true; value: unknown } | { ok: false } {
   }
 }
 
-/** The route's answer to a peer's announcement, or undefined when it is not one this path takes (send it through `inject`). */
-export async function answerAnnouncement(node: TinyNode, req: HostRequest): Promise<HostAnswer | undefined> {
+/** The route's answer to a peer's request, or undefined when it is not one this path takes (send it through `inject`). */
+export async function answerDirect(node: TinyNode, req: HostRequest): Promise<HostAnswer | undefined> {
+  if (req.method === "GET" && req.path === "/status") return { status: 200, text: JSON.stringify(node.status()) };
   if (req.method !== "POST" || req.body === undefined) return undefined;
   const route = req.path === "/blocks" ? "block" : req.path === "/transactions" ? "transactions" : undefined;
   if (route === undefined) return undefined;

@@ -1,12 +1,12 @@
 /**
- * The lab answers its nodes' announcements by the routes' own handlers (src/sim/announcements.ts):
+ * The lab answers its nodes' announcements and status polls by the routes' own handlers (src/sim/direct-routes.ts):
  * each answer must be the one Fastify gives through `inject`, byte for byte, for every kind of
  * outcome; and a lab run must come out the same either way.
  */
 import { afterEach, describe, expect, it } from "vitest";
 import { blockHash } from "../../src/core/encoding.js";
 import type { Block } from "../../src/core/types.js";
-import { answerAnnouncement } from "../../src/sim/announcements.js";
+import { answerDirect } from "../../src/sim/direct-routes.js";
 import { LAB } from "../../src/sim/lab-network.js";
 import type { HostRequest } from "../../src/sim/links.js";
 import { runPropagation } from "../../src/sim/propagation.js";
@@ -33,7 +33,7 @@ async function twins(): Promise<[World, World]> {
 }
 
 async function both(direct: World, injected: World, req: HostRequest) {
-  const a = await answerAnnouncement((direct.nodes[0] as World["nodes"][number]).node, req);
+  const a = await answerDirect((direct.nodes[0] as World["nodes"][number]).node, req);
   const b = await injected.inject(0, req);
   return { direct: a, injected: b };
 }
@@ -101,18 +101,28 @@ describe("announcements answered by the routes' handlers", () => {
     expect(statuses).toEqual([201, 409, 201, 400, 400, 200, 400]);
   });
 
-  it("leave to Fastify what is not a plain announcement", async () => {
+  it("give Fastify's answer to a status poll", async () => {
+    const [d] = await twins();
+    // read-only: both ways to the same node
+    const { direct, injected } = await both(d, d, { method: "GET", path: "/status" });
+    expect(injected.status).toBe(200);
+    expect(JSON.parse(injected.text).height).toBe(4); // the genesis block and three mined
+    expect(direct).toEqual({ status: injected.status, text: injected.text });
+  });
+
+  it("leave to Fastify what is not a plain announcement or status poll", async () => {
     const [d] = await twins();
     const node = (d.nodes[0] as World["nodes"][number]).node;
     for (const req of [
-      { method: "GET", path: "/status" },
+      { method: "GET", path: "/status?x=1" },
+      { method: "GET", path: "/transactions/pending" },
       { method: "POST", path: "/blocks?x=1", body: "{}" },
       post("/blocks", "{not json"),
       post("/transactions", ""),
       post("/transactions", '{"__proto__": {"x": 1}}'),
       post("/blocks", `{"pad": "${"x".repeat(400_000)}"}`),
     ])
-      expect(await answerAnnouncement(node, req)).toBeUndefined();
+      expect(await answerDirect(node, req)).toBeUndefined();
   });
 
   it("a lab run comes out the same as with every announcement through Fastify", async () => {
