@@ -23,8 +23,8 @@ type UndoEntry = [string, string | null];
 
 /** State rows the read cache holds at most (about 100 bytes each). */
 const ROW_CACHE = 100_000;
-/** Blocks' index entries the read cache holds at most (about 300 bytes each). */
-const INFO_CACHE = 20_000;
+/** Blocks' index entries the read cache holds at most (about 300 bytes each): the recent blocks, which peers are passing on. */
+const INFO_CACHE = 4_096;
 
 interface BlockRow {
   hash: string;
