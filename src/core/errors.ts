@@ -49,15 +49,12 @@ export type ReasonCode = keyof typeof REASONS;
 export type ReasonKind = (typeof REASONS)[ReasonCode];
 
 /**
- * A rule said no: `code` for programs, `message` for people (says what to fix). A refusal is
- * an answer, not a fault, and a node gives thousands (each copy of a transaction its peers
- * pass on is "already-known"): it carries no stack trace, whose capture cost more than the
- * rest of such a refusal.
+ * An error that is an answer, not a fault (a rule's refusal, a peer's): a node gives them by
+ * the thousand (each copy of a transaction its peers pass on is "already-known"), so none
+ * carries a stack trace, whose capture cost more than the rest of such an answer.
  */
-export class RuleError extends Error {
-  override name = "RuleError";
-  readonly code: ReasonCode;
-  constructor(code: ReasonCode, message: string) {
+export class StacklessError extends Error {
+  constructor(message: string) {
     const limit = Error.stackTraceLimit;
     Error.stackTraceLimit = 0;
     try {
@@ -65,7 +62,17 @@ export class RuleError extends Error {
     } finally {
       Error.stackTraceLimit = limit;
     }
-    this.code = code;
+  }
+}
+
+/** A rule said no: `code` for programs, `message` for people (says what to fix). */
+export class RuleError extends StacklessError {
+  override name = "RuleError";
+  constructor(
+    readonly code: ReasonCode,
+    message: string,
+  ) {
+    super(message);
   }
   get kind(): ReasonKind {
     return REASONS[this.code];

@@ -4,22 +4,17 @@
  * the deadline.
  */
 import { errorMessage } from "../api/errors.js";
+import { StacklessError } from "../core/errors.js";
 
-/** A peer did not answer as asked: an everyday outcome (a refusal, a peer gone), so no stack trace is captured. */
-export class PeerRequestError extends Error {
+/** A peer did not answer as asked: an everyday outcome (a refusal, a peer gone), so it carries no stack trace. */
+export class PeerRequestError extends StacklessError {
   override name = "PeerRequestError";
-  readonly kind: "timeout" | "too-large" | "status" | "unreachable" | "bad-json";
-  readonly status?: number;
-  constructor(message: string, kind: PeerRequestError["kind"], status?: number) {
-    const limit = Error.stackTraceLimit;
-    Error.stackTraceLimit = 0;
-    try {
-      super(message);
-    } finally {
-      Error.stackTraceLimit = limit;
-    }
-    this.kind = kind;
-    if (status !== undefined) this.status = status;
+  constructor(
+    message: string,
+    readonly kind: "timeout" | "too-large" | "status" | "unreachable" | "bad-json",
+    readonly status?: number,
+  ) {
+    super(message);
   }
 }
 
