@@ -31,7 +31,16 @@ export class RecentTexts {
   }
 }
 
-/** The text of a value received as JSON, or undefined for anything that is not an object or array. */
+/**
+ * The text of a value received as JSON, or undefined for anything that is not an object or
+ * array, or that cannot be written back (nested too deep for JSON.stringify's stack: the
+ * checks that follow refuse it as they refuse any malformed input).
+ */
 export function receivedText(raw: unknown): string | undefined {
-  return typeof raw === "object" && raw !== null ? JSON.stringify(raw) : undefined;
+  if (typeof raw !== "object" || raw === null) return undefined;
+  try {
+    return JSON.stringify(raw);
+  } catch {
+    return undefined;
+  }
 }

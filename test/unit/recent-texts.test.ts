@@ -30,6 +30,10 @@ describe("recent texts", () => {
     expect(receivedText({ a: 1 })).toBe('{"a":1}');
     expect(receivedText("text")).toBeUndefined();
     expect(receivedText(null)).toBeUndefined();
+    // nested deeper than JSON.stringify's stack: no text, and no exception (the schema refuses it next)
+    let deep: unknown[] = [];
+    for (let k = 0; k < 200_000; k++) deep = [deep];
+    expect(receivedText(deep)).toBeUndefined();
   });
 
   it("in the pool: a pending transaction's copy is already known; once dropped, the same text is taken again", async () => {
