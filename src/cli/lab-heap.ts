@@ -8,9 +8,17 @@
  * unchanged (the same seed, the same report).
  */
 import { spawn } from "node:child_process";
+import { constants } from "node:os";
 
 export const LAB_SEMI_SPACE_MB = 64;
 const FLAG = "--max-semi-space-size";
+
+/** A child's exit as this process's code: its own code, or 128 + the signal's number as a shell reports it (130 for Ctrl-C). */
+export function exitCodeOf(code: number | null, signal: NodeJS.Signals | null): number {
+  if (code !== null) return code;
+  const n = signal === null ? undefined : constants.signals[signal];
+  return n === undefined ? 1 : 128 + n;
+}
 
 /** Whether this process was started with a semi-space size (ours, or one the user chose). */
 export function hasSemiSpaceFlag(execArgv: readonly string[] = process.execArgv): boolean {
@@ -37,7 +45,7 @@ export async function inLabHeap(): Promise<void> {
       process.stderr.write(`tinychain: could not start the lab: ${err.message}\n`);
       resolve(1);
     });
-    child.on("exit", (c, signal) => resolve(c ?? (signal === "SIGINT" ? 130 : 1)));
+    child.on("exit", (c, signal) => resolve(exitCodeOf(c, signal)));
   });
   process.exit(code);
 }

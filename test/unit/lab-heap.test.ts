@@ -1,6 +1,6 @@
 /** The lab command restarts itself with a larger young generation unless one was given (src/cli/lab-heap.ts). */
 import { describe, expect, it } from "vitest";
-import { hasSemiSpaceFlag } from "../../src/cli/lab-heap.js";
+import { exitCodeOf, hasSemiSpaceFlag } from "../../src/cli/lab-heap.js";
 
 describe("the lab's heap flag", () => {
   it("is seen in either spelling, and only as itself", () => {
@@ -17,5 +17,10 @@ describe("the lab's heap flag", () => {
       if (saved === undefined) delete process.env.NODE_OPTIONS;
       else process.env.NODE_OPTIONS = saved;
     }
+  });
+
+  it("passes on the child's exit: its code, or 128 + its signal's number", () => {
+    expect([exitCodeOf(0, null), exitCodeOf(1, null), exitCodeOf(null, "SIGINT"), exitCodeOf(null, "SIGTERM")]).toEqual([0, 1, 130, 143]);
+    expect(exitCodeOf(null, null)).toBe(1);
   });
 });
