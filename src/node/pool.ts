@@ -24,6 +24,8 @@ import { RecentTexts, receivedText } from "./recent-texts.js";
 
 export type { AddResult, PoolEntry, PoolEvents, PoolOptions } from "./pool-types.js";
 
+const alreadyPending = (id: string): never => fail("already-known", `transaction ${id} is already pending`);
+
 export class Pool extends EventEmitter<PoolEvents> {
   private readonly byId = new Map<string, PoolEntry>();
   /** Pending transactions by the text they came as: the copies peers pass on are known unparsed. */
@@ -107,11 +109,11 @@ export class Pool extends EventEmitter<PoolEvents> {
   async add(raw: unknown): Promise<AddResult> {
     const text = receivedText(raw);
     const copyOf = text === undefined ? undefined : this.arrived.get(text);
-    if (copyOf !== undefined && this.byId.has(copyOf)) fail("already-known", `transaction ${copyOf} is already pending`);
+    if (copyOf !== undefined && this.byId.has(copyOf)) alreadyPending(copyOf);
     const tx = parseTransaction(raw);
     if (tx.type === "coinbase") fail("coinbase-not-allowed", "a coinbase cannot be sent: it is made by the miner of a block");
     const { id, signing } = txIdAndSigningText(tx); // one serialisation for both
-    if (this.byId.has(id) || this.checking.has(id)) fail("already-known", `transaction ${id} is already pending`);
+    if (this.byId.has(id) || this.checking.has(id)) alreadyPending(id);
     const params = this.chain.params;
     if (tx.network !== params.name) fail("bad-network", `transaction is for network "${tx.network}", this node runs "${params.name}"`);
     if (tx.fee < params.min_fee) fail("fee-too-low", `fee ${tx.fee} is below this network's minimum fee ${params.min_fee}`);
@@ -132,7 +134,7 @@ export class Pool extends EventEmitter<PoolEvents> {
         this.checking.delete(id);
       }
       if (ok[0] !== true) requireSignature(tx); // throws bad-signature with its message
-      if (this.byId.has(id)) fail("already-known", `transaction ${id} is already pending`);
+      if (this.byId.has(id)) alreadyPending(id);
     }
     const entry: PoolEntry = { tx, id, received: this.clock.now(), seq: this.seq++ };
     const replaced = this.bySender.get(tx.sender)?.get(tx.nonce);

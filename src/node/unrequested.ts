@@ -90,7 +90,7 @@ export class UnrequestedBlocks {
     const held = this.orphans.get(hash);
     if (held !== undefined) return { outcome: this.isStored(header.previous_hash) ? "low-work" : "orphan", hash, height };
     this.origins?.announced(hash, from);
-    if (!this.isStored(header.previous_hash)) return this.orphan(raw, header, hash);
+    if (!this.isStored(header.previous_hash)) return this.orphan(raw, header, hash, text);
     const work = this.chain.headerWork(header, hash);
     if (work >= this.chain.tip.work) {
       const r = await this.chain.submitAsync(raw, this.verify);
@@ -98,16 +98,16 @@ export class UnrequestedBlocks {
       return r;
     }
     // less work than the tip: held, not stored, unless blocks held already continue it to enough work
-    this.hold(raw, header, hash);
+    this.hold(raw, header, hash, text);
     await this.adopt();
     return this.outcomeOf(hash, height, "low-work");
   }
 
   /** Holds a block in memory: its whole shape checked first (context-free rules), so garbage is refused, not held. */
-  private hold(raw: unknown, header: BlockHeader, hash: string): void {
+  private hold(raw: unknown, header: BlockHeader, hash: string, text: string | undefined): void {
     checkBlockShape(parseBlock(raw, this.chain.params.max_block_txs), this.chain.params);
-    // the bytes of its JSON: its proof of work passed, so the sender paid real work for this much serialising
-    this.orphans.add({ hash, header, raw, bytes: JSON.stringify(raw).length });
+    // the bytes of its JSON (the text it came as): its proof of work passed, so the sender paid real work for this much
+    this.orphans.add({ hash, header, raw, bytes: (text ?? JSON.stringify(raw)).length });
   }
 
   /** What became of a held block once the adoption it may have started is over. */
@@ -120,7 +120,7 @@ export class UnrequestedBlocks {
     return this.chain.store.blockInfo(hash) !== undefined;
   }
 
-  private async orphan(raw: unknown, header: BlockHeader, hash: string): Promise<BlockAnnouncement> {
+  private async orphan(raw: unknown, header: BlockHeader, hash: string, text: string | undefined): Promise<BlockAnnouncement> {
     const floor = this.orphanFloor(header.index);
     if (this.chain.params.retarget === null && header.difficulty !== floor) {
       fail("bad-difficulty", `difficulty ${header.difficulty} must be ${floor}: this network's difficulty is fixed`);
@@ -132,7 +132,7 @@ export class UnrequestedBlocks {
       );
     }
     if (header.index <= this.chain.tip.height + MAX_ORPHAN_AHEAD) {
-      this.hold(raw, header, hash);
+      this.hold(raw, header, hash, text);
       const root = this.orphans.root(hash);
       // it continues held blocks that start from a stored one: maybe that chain now has the work
       if (root !== undefined && this.isStored(root.header.previous_hash)) {

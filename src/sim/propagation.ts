@@ -35,8 +35,8 @@ export interface PropagationOptions {
   outDir?: string;
   /** The lab's network (default: a devnet named "lab" at difficulty 16). */
   params?: NetworkParams;
-  /** How announcements between the nodes are answered (WorldOptions.announcements; default "direct"). */
-  announcements?: "direct" | "inject";
+  /** How the nodes' most frequent requests to each other are answered (WorldOptions.peerRequests; default "direct"). */
+  peerRequests?: "direct" | "inject";
 }
 
 export interface PropagationReport {
@@ -178,7 +178,7 @@ export async function runPropagation(opts: PropagationOptions): Promise<Propagat
     params: opts.params ?? LAB,
     seed: opts.seed,
     ...(opts.syncIntervalS !== undefined ? { syncIntervalS: opts.syncIntervalS } : {}),
-    ...(opts.announcements !== undefined ? { announcements: opts.announcements } : {}),
+    ...(opts.peerRequests !== undefined ? { peerRequests: opts.peerRequests } : {}),
     link: () => ({
       latencyMs: opts.latencyMs,
       ...(bytesPerMs ? { bytesPerMs } : {}),

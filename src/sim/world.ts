@@ -40,11 +40,11 @@ export interface WorldOptions {
   /** Seconds between each node's background syncs with its peers (default: the node's, 5). */
   syncIntervalS?: number;
   /**
-   * How the nodes' announcements and status polls to each other are answered: "direct" by the
-   * routes' handlers without Fastify's part (direct-routes.ts; the default), "inject" through
-   * Fastify like every other request.
+   * How the nodes' most frequent requests to each other (announcements, status polls) are
+   * answered: "direct" by the routes' handlers without Fastify's part (direct-routes.ts; the
+   * default), "inject" through Fastify like every other request.
    */
-  announcements?: "direct" | "inject";
+  peerRequests?: "direct" | "inject";
 }
 
 export interface SimNode {
@@ -106,7 +106,7 @@ export class World {
     const sim: SimNode = { origin, clock, up: true, ...(await this.build(i, origin, clock)) };
     this.nodes.push(sim);
     this.peersOf.push([]);
-    this.links.addHost(origin, (req) => this.answer(sim, req, this.opts.announcements !== "inject"));
+    this.links.addHost(origin, (req) => this.answer(sim, req, this.opts.peerRequests !== "inject"));
     for (const hook of this.startHooks) hook(sim, i);
     return sim;
   }

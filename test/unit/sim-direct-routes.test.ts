@@ -128,7 +128,7 @@ describe("announcements answered by the routes' handlers", () => {
   it("a lab run comes out the same as with every announcement through Fastify", async () => {
     const opts = { nodes: 6, blocks: 15, intervalS: 10, latencyMs: 200, degree: 3, txRatePerS: 0.5, seed: 11 };
     const a = await runPropagation(opts);
-    const b = await runPropagation({ ...opts, announcements: "inject" });
+    const b = await runPropagation({ ...opts, peerRequests: "inject" });
     const { wall_seconds: _w1, events_per_second: _e1, ...restA } = a;
     const { wall_seconds: _w2, events_per_second: _e2, ...restB } = b;
     expect(restA.transactions.submitted).toBeGreaterThan(20);
